@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './object.js';
+export type * from './schema.js';
