@@ -1,1 +1,11 @@
 export * from './kind.js';
+export * from './kinds.js';
+export type * from './handler.js';
+export { ChangeHub } from './change-hub.js';
+export { createStoredHandler, Handlers } from './stored-handler.js';
+export type { StoredHandlerDeps } from './stored-kind.js';
+export { configMapKind, namespaceKind, secretKind, customResourceDefinitionKind } from './builtin-kinds.js';
+export { CrdController } from './crd-controller.js';
+export { GarbageCollector } from './garbage-collector.js';
+export { NamespaceController } from './namespace-controller.js';
+export { nowTimestamp } from './object-meta.js';

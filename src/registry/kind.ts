@@ -14,6 +14,8 @@ export interface PrinterColumn {
   format?: string;
   /** 0 = shown by default; > 0 only with `-o wide`. */
   priority?: number;
+  /** Computes the cell instead of `jsonPath` (built-in kinds, e.g. a count of `data` keys). */
+  cell?: (object: KubeObject) => unknown;
 }
 
 export interface KindNames {
@@ -36,14 +38,28 @@ export interface Strategy {
   validateUpdate?(object: KubeObject, old: KubeObject): StatusCause[];
   /** Top-level or nested field paths that may not change after create, e.g. `['spec', 'type']`. */
   immutableFields?: readonly (readonly string[])[];
+  /**
+   * Runs after a committed write (not for dry runs) of this process, before the response is sent;
+   * used where the next request must already see the effect (a CRD's kind being served).
+   */
+  afterWrite?(object: KubeObject): void | Promise<void>;
+  /**
+   * What, besides `metadata.finalizers`, keeps a deleted object from being removed: a Namespace
+   * waits for its `spec.finalizers`. Non-empty = only mark the object with `deletionTimestamp`.
+   */
+  deletionBlockers?(object: KubeObject): readonly string[];
+  /** Adjusts an object being marked for deletion (e.g. a Namespace's phase becomes Terminating). */
+  prepareForDelete?(object: KubeObject): void;
   /** Field selectors this kind supports beyond `metadata.name` and `metadata.namespace`. */
   fieldSelectors?: Readonly<Record<string, (object: KubeObject) => string | undefined>>;
 }
 
 export interface KindDefinition {
   group: string;
-  /** Versions served, in order of preference; the first is the storage version. */
+  /** Versions served, in order of preference (the first is the preferred version). */
   versions: readonly string[];
+  /** The version objects are stored as; default the first of `versions`. */
+  storageVersion?: string;
   names: KindNames;
   namespaced: boolean;
   /** Schema of the whole object (apiVersion, kind, metadata, spec, status…). */

@@ -1,0 +1,52 @@
+/** `lading serve`: runs the server until SIGTERM/SIGINT, then shuts down gracefully. */
+import type { Command } from 'commander';
+import { DEFAULTS, startServer, type ServerConfig } from '../server/index.js';
+import { parseDuration } from './duration.js';
+
+interface ServeFlags {
+  listen: string;
+  dataDir: string;
+  databaseUrl?: string;
+  tokenFile?: string;
+  logLevel: ServerConfig['logLevel'];
+  historyRetention: string;
+  bookmarkInterval: string;
+}
+
+export function registerServe(program: Command, setExit: (run: Promise<number>) => void): void {
+  program
+    .command('serve')
+    .description('Run the Lading API server, controllers and function runtime')
+    .option('--listen <host:port>', 'address to listen on', DEFAULTS.listen)
+    .option('--data-dir <dir>', 'where Lading keeps its data (SQLite database, kubeconfig)', DEFAULTS.dataDir)
+    .option('--database-url <url>', 'postgres://… to store everything in PostgreSQL (default: SQLite in the data dir)')
+    .option('--token-file <file>', 'bearer tokens, one "token,user,uid[,\\"groups\\"]" per line; required off loopback')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', DEFAULTS.logLevel)
+    .option('--history-retention <duration>', 'how long watch history is kept (watch resume, paging)', '5m')
+    .option('--bookmark-interval <duration>', 'interval of watch bookmarks', '30s')
+    .action((flags: ServeFlags) => setExit(serve(flags)));
+}
+
+async function serve(flags: ServeFlags): Promise<number> {
+  const config: ServerConfig = {
+    listen: flags.listen,
+    dataDir: flags.dataDir,
+    logLevel: flags.logLevel,
+    historyRetentionMs: parseDuration(flags.historyRetention, '--history-retention'),
+    bookmarkIntervalMs: parseDuration(flags.bookmarkInterval, '--bookmark-interval'),
+    ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
+    ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
+  };
+  const server = await startServer(config);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,160 @@
+/**
+ * Serves the kinds CRDs define: registers a kind when its CRD is written (on every replica, from
+ * the change feed, and at once on the replica that took the write), unregisters it when the CRD is
+ * gone. The leader also writes the CRD's status (NamesAccepted, Established) and, when a CRD is
+ * deleted, removes its objects before releasing the cleanup finalizer.
+ */
+import type { Logger } from 'pino';
+import type { CustomResourceDefinition } from '../apis/index.js';
+import { ConflictError, NotFoundError, type KubeObject } from '../apimachinery/index.js';
+import type { Store } from '../db/index.js';
+import { customResourceDefinitionKind } from './builtin-kinds.js';
+import type { ChangeHub } from './change-hub.js';
+import { CRD_CLEANUP_FINALIZER, crdImmutableFields, kindFromCrd, validateCrd } from './crd-kinds.js';
+import type { ResourceHandler } from './handler.js';
+import { groupResource, type KindDefinition } from './kind.js';
+import type { KindRegistry } from './kinds.js';
+import { nowTimestamp } from './object-meta.js';
+import { createStoredHandler } from './stored-handler.js';
+
+export interface CrdControllerDeps {
+  store: Store;
+  hub: ChangeHub;
+  kinds: KindRegistry;
+  isLeader: () => boolean;
+  log: Logger;
+}
+
+const CRD_RESOURCE = groupResource(customResourceDefinitionKind);
+
+export class CrdController {
+  readonly kind: KindDefinition;
+  readonly #crds: ResourceHandler;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly deps: CrdControllerDeps) {
+    this.kind = {
+      ...customResourceDefinitionKind,
+      strategy: {
+        prepareForCreate: (o) => {
+          const finalizers = o.metadata.finalizers ?? [];
+          if (!finalizers.includes(CRD_CLEANUP_FINALIZER)) o.metadata.finalizers = [...finalizers, CRD_CLEANUP_FINALIZER];
+          delete o.status;
+        },
+        validate: validateCrd,
+        immutableFields: crdImmutableFields,
+        afterWrite: (o) => this.sync(o),
+      },
+    };
+    this.#crds = createStoredHandler(this.kind, 'v1', { store: deps.store, hub: deps.hub });
+  }
+
+  /** Registers the CRD kind and every stored CRD's kind; then follows the change feed. */
+  async start(): Promise<void> {
+    this.deps.kinds.register(this.kind);
+    this.#unsubscribe = this.deps.hub.onResource(CRD_RESOURCE, (change) => {
+      const crd = JSON.parse(change.json) as KubeObject;
+      if (change.type === 'DELETED') this.#unregister(crd);
+      else void this.sync(crd).catch((err: unknown) => this.deps.log.error({ err, crd: crd.metadata.name }, 'CRD sync failed'));
+    });
+    const { items } = await this.deps.store.list({ resource: CRD_RESOURCE });
+    for (const row of items) await this.sync(JSON.parse(row.json) as KubeObject);
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+  }
+
+  /** Serves the kind the CRD defines; as leader, also converges its status and deletion. */
+  async sync(object: KubeObject): Promise<void> {
+    const crd = object as unknown as CustomResourceDefinition;
+    const kind = kindFromCrd(crd);
+    const current = this.deps.kinds.byKind(kind.group, kind.names.kind);
+    if (!current || JSON.stringify(kindSummary(current)) !== JSON.stringify(kindSummary(kind))) {
+      this.deps.kinds.register(kind);
+    }
+    if (!this.deps.isLeader()) return;
+    if (object.metadata.deletionTimestamp) await this.#cleanup(object, kind);
+    else await this.#writeStatus(object);
+  }
+
+  #unregister(object: KubeObject): void {
+    const crd = object as unknown as CustomResourceDefinition;
+    const kind = this.deps.kinds.byKind(crd.spec.group, crd.spec.names.kind);
+    if (kind?.crd === object.metadata.name) this.deps.kinds.unregister(crd.spec.group, crd.spec.names.plural);
+  }
+
+  async #writeStatus(object: KubeObject): Promise<void> {
+    const crd = object as unknown as CustomResourceDefinition;
+    const established = crd.status?.conditions?.find((c) => c.type === 'Established')?.status === 'True';
+    const stored = crd.spec.versions.filter((v) => v.storage).map((v) => v.name);
+    const storedVersions = [...new Set([...(crd.status?.storedVersions ?? []), ...stored])];
+    const acceptedSame = JSON.stringify(crd.status?.acceptedNames) === JSON.stringify(acceptedNames(crd));
+    if (established && acceptedSame && storedVersions.length === (crd.status?.storedVersions ?? []).length) return;
+    const now = nowTimestamp();
+    const condition = (type: string, reason: string, message: string): Record<string, string> => ({
+      type,
+      status: 'True',
+      lastTransitionTime: now,
+      reason,
+      message,
+    });
+    const status = {
+      conditions: [
+        condition('NamesAccepted', 'NoConflicts', 'no conflicts found'),
+        condition('Established', 'InitialNamesAccepted', 'the initial names have been accepted'),
+      ],
+      acceptedNames: acceptedNames(crd),
+      storedVersions,
+    };
+    await this.#retryStatus(object, { ...object, status });
+  }
+
+  async #retryStatus(object: KubeObject, next: KubeObject): Promise<void> {
+    try {
+      await this.#crds.update('', object.metadata.name ?? '', next, { subresource: 'status', fieldManager: 'lading-crd-controller' });
+    } catch (err) {
+      // A newer write will come through the change feed and be synced then.
+      if (!(err instanceof ConflictError) && !(err instanceof NotFoundError)) throw err;
+    }
+  }
+
+  async #cleanup(object: KubeObject, kind: KindDefinition): Promise<void> {
+    if (!(object.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER)) return;
+    const resource = groupResource(kind);
+    for (;;) {
+      const { items } = await this.deps.store.list({ resource, limit: 500 });
+      for (const row of items) {
+        try {
+          await this.deps.store.delete(row.key);
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+        }
+      }
+      if (items.length < 500) break;
+    }
+    const finalizers = (object.metadata.finalizers ?? []).filter((f) => f !== CRD_CLEANUP_FINALIZER);
+    try {
+      await this.#crds.patch('', object.metadata.name ?? '', 'merge', { metadata: { finalizers } }, { fieldManager: 'lading-crd-controller' });
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+}
+
+function acceptedNames(crd: CustomResourceDefinition): Record<string, unknown> {
+  const n = crd.spec.names;
+  return {
+    plural: n.plural,
+    singular: n.singular ?? n.kind.toLowerCase(),
+    kind: n.kind,
+    listKind: n.listKind ?? `${n.kind}List`,
+    ...(n.shortNames ? { shortNames: n.shortNames } : {}),
+    ...(n.categories ? { categories: n.categories } : {}),
+  };
+}
+
+/** What decides whether a re-registration is needed (strategies hold functions). */
+function kindSummary(kind: KindDefinition): unknown {
+  return { ...kind, strategy: Object.keys(kind.strategy?.fieldSelectors ?? {}) };
+}

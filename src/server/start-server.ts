@@ -1,0 +1,130 @@
+/**
+ * Composition root of `lading serve`: opens the store, registers the built-in kinds, starts the
+ * controllers under leader election, and serves the API. No logic of its own beyond wiring.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { AlreadyExistsError } from '../apimachinery/index.js';
+import {
+  anonymousAdmin,
+  createApiMetrics,
+  createApiServer,
+  loadTokenAuthenticator,
+} from '../apiserver/index.js';
+import { openStore } from '../db/index.js';
+import {
+  ChangeHub,
+  CrdController,
+  GarbageCollector,
+  Handlers,
+  KindRegistry,
+  NamespaceController,
+  configMapKind,
+  namespaceKind,
+  secretKind,
+} from '../registry/index.js';
+import { checkConfig, databaseUrlOf, type ServerConfig } from './config.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { version } from './version.js';
+
+export interface RunningServer {
+  /** `http://host:port` the server answers on. */
+  url: string;
+  kubeconfigPath: string;
+  close(): Promise<void>;
+}
+
+const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public'];
+const COMPACTION_INTERVAL_MS = 30_000;
+
+export async function startServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  const address = checkConfig(config);
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const authenticator = config.tokenFile ? await loadTokenAuthenticator(config.tokenFile) : anonymousAdmin;
+
+  const store = await openStore({ url: databaseUrlOf(config) });
+  const kinds = new KindRegistry();
+  for (const kind of [namespaceKind, configMapKind, secretKind]) kinds.register(kind);
+  const hub = new ChangeHub(store, await store.currentRv());
+  const handlers = new Handlers({ store, hub, bookmarkIntervalMs: config.bookmarkIntervalMs });
+
+  let leading = false;
+  const isLeader = (): boolean => leading;
+  const controllerDeps = { store, hub, kinds, handlers, isLeader, log };
+  const crds = new CrdController(controllerDeps);
+  const gc = new GarbageCollector(controllerDeps);
+  const namespaces = new NamespaceController(controllerDeps);
+  await crds.start();
+  gc.start();
+  await namespaces.start();
+
+  let compaction: NodeJS.Timeout | undefined;
+  const stopCampaign = store.campaign('lading-controllers', (isLeading) => {
+    leading = isLeading;
+    log.info({ leading }, isLeading ? 'acquired leadership' : 'lost leadership');
+    if (compaction) clearInterval(compaction);
+    compaction = undefined;
+    if (!isLeading) return;
+    compaction = setInterval(() => {
+      store.compact(config.historyRetentionMs).catch((err: unknown) => log.error({ err }, 'change feed compaction failed'));
+    }, Math.min(COMPACTION_INTERVAL_MS, config.historyRetentionMs));
+    compaction.unref();
+  });
+
+  await ensureNamespaces(handlers);
+
+  let ready = false;
+  let url = '';
+  const app = createApiServer({
+    kinds,
+    handlerFor: (kind, v) => handlers.for(kind, v),
+    authenticator,
+    metrics: createApiMetrics(),
+    log,
+    ready: () => ready,
+    serverAddress: () => url.replace(/^https?:\/\//, ''),
+    version: { gitVersion: `v1.32.0-lading.${version}` },
+  });
+  await app.listen({ host: address.host, port: address.port });
+  const bound = app.server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : address.port;
+  url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${port}`;
+  const kubeconfigPath = join(dataDir, 'kubeconfig');
+  await writeKubeconfig(kubeconfigPath, url, config.tokenFile ? await firstToken(config.tokenFile) : undefined);
+  ready = true;
+  log.info({ url, dataDir, kubeconfig: kubeconfigPath, database: config.databaseUrl ? 'postgres' : 'sqlite' }, 'lading is serving');
+
+  return {
+    url,
+    kubeconfigPath,
+    async close() {
+      ready = false;
+      if (compaction) clearInterval(compaction);
+      await app.close();
+      crds.stop();
+      gc.stop();
+      namespaces.stop();
+      await stopCampaign();
+      hub.close();
+      await store.close();
+    },
+  };
+}
+
+async function ensureNamespaces(handlers: Handlers): Promise<void> {
+  const namespaceHandler = handlers.for(namespaceKind, 'v1');
+  for (const name of INITIAL_NAMESPACES) {
+    try {
+      await namespaceHandler.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'lading' });
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+    }
+  }
+}
+
+async function firstToken(tokenFile: string): Promise<string | undefined> {
+  const line = (await readFile(tokenFile, 'utf8')).split(/\r?\n/).find((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+  return line?.split(',')[0]?.trim();
+}
