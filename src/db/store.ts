@@ -6,7 +6,7 @@
  * Implementations: SqliteStore (embedded default) and PostgresStore. Both pass one conformance
  * suite (`store.conformance.ts`). All methods are safe to call concurrently.
  */
-import type { KubeObject } from '../apimachinery/index.js';
+import type { GoneError, KubeObject } from '../apimachinery/index.js';
 
 export interface ObjectKey {
   /** Group-resource, e.g. `configmaps` (core group) or `widgets.example.com`. Opaque to the store. */
@@ -94,8 +94,11 @@ export interface Store {
   /**
    * Calls `listener` with every change committed from now on, by this process or (PostgreSQL)
    * any other process on the same database, in rv order, exactly once each. Returns unsubscribe.
+   * If changes are lost before delivery (the feed fell behind past a compaction, e.g. after a long
+   * database outage), `onError` gets a GoneError and the subscription ends: re-list and resubscribe.
+   * Listeners must not throw (a throw is reported as a process warning) and must not block.
    */
-  subscribe(listener: ChangeListener): () => void;
+  subscribe(listener: ChangeListener, onError?: (error: GoneError) => void): () => void;
   /** Keys of objects whose `metadata.ownerReferences` name this uid. */
   dependents(ownerUid: string): Promise<ObjectKey[]>;
   /** Drops change-feed entries older than `olderThanMs` milliseconds (keeps the newest one). */
