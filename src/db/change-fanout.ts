@@ -50,7 +50,8 @@ export class ChangeFanout {
       // A listener unsubscribed by an earlier one during this batch gets nothing more.
       if (!this.subscriptions.has(subscription)) continue;
       const first = changes[0] as Change;
-      const batch = first.rv > subscription.afterRv ? changes : changes.filter((c) => c.rv > subscription.afterRv);
+      const batch =
+        first.rv > subscription.afterRv ? changes : changes.filter((c) => c.rv > subscription.afterRv);
       if (batch.length === 0) continue;
       try {
         subscription.listener(batch);

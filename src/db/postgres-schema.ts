@@ -180,8 +180,12 @@ export async function migratePostgres(client: ClientBase): Promise<void> {
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...MIGRATION_LOCK]);
-    await client.query('CREATE TABLE IF NOT EXISTS lading_meta (key text PRIMARY KEY, value bigint NOT NULL)');
-    await client.query("INSERT INTO lading_meta (key, value) VALUES ('schema_version', 0) ON CONFLICT DO NOTHING");
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS lading_meta (key text PRIMARY KEY, value bigint NOT NULL)',
+    );
+    await client.query(
+      "INSERT INTO lading_meta (key, value) VALUES ('schema_version', 0) ON CONFLICT DO NOTHING",
+    );
     // Read again under the lock: another replica may have migrated meanwhile.
     const locked = (await schemaVersion(client)) ?? 0;
     if (locked > MIGRATIONS.length) {
@@ -202,8 +206,12 @@ export async function migratePostgres(client: ClientBase): Promise<void> {
 
 /** The recorded schema version; undefined when Lading's tables do not exist yet. */
 async function schemaVersion(client: ClientBase): Promise<number | undefined> {
-  const table = await client.query<{ exists: boolean }>("SELECT to_regclass('lading_meta') IS NOT NULL AS exists");
+  const table = await client.query<{ exists: boolean }>(
+    "SELECT to_regclass('lading_meta') IS NOT NULL AS exists",
+  );
   if (table.rows[0]?.exists !== true) return undefined;
-  const row = await client.query<{ value: string }>("SELECT value FROM lading_meta WHERE key = 'schema_version'");
+  const row = await client.query<{ value: string }>(
+    "SELECT value FROM lading_meta WHERE key = 'schema_version'",
+  );
   return row.rows[0] === undefined ? undefined : Number(row.rows[0].value);
 }

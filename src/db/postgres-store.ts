@@ -121,7 +121,8 @@ export class PostgresStore implements Store, LeaderElector {
           options.expectedRv ?? null,
         ],
       },
-      (code, err) => (code === 'LD404' ? notFound(key, err) : code === 'LD412' ? conflict(key, err) : undefined),
+      (code, err) =>
+        code === 'LD404' ? notFound(key, err) : code === 'LD412' ? conflict(key, err) : undefined,
     );
     return this.written(key, template, rows);
   }
@@ -130,7 +131,10 @@ export class PostgresStore implements Store, LeaderElector {
    * Without `finalObject` the DELETED change carries the stored object, which is read first; the
    * delete is then guarded by the version read and retried if a concurrent write got in between.
    */
-  async delete(key: ObjectKey, options: WriteOptions & { finalObject?: KubeObject } = {}): Promise<StoredObject> {
+  async delete(
+    key: ObjectKey,
+    options: WriteOptions & { finalObject?: KubeObject } = {},
+  ): Promise<StoredObject> {
     if (options.finalObject !== undefined) {
       return this.deleteWith(key, rvTemplate(options.finalObject), options.expectedRv);
     }
@@ -142,13 +146,18 @@ export class PostgresStore implements Store, LeaderElector {
         return await this.deleteWith(key, rvTemplate(JSON.parse(current.json) as KubeObject), current.rv);
       } catch (err) {
         // Changed between our read and our delete: read again, unless the caller pinned a version.
-        const raced = err instanceof ConflictError && options.expectedRv === undefined && attempt < DELETE_ATTEMPTS;
+        const raced =
+          err instanceof ConflictError && options.expectedRv === undefined && attempt < DELETE_ATTEMPTS;
         if (!raced) throw err;
       }
     }
   }
 
-  private async deleteWith(key: ObjectKey, template: RvTemplate, expectedRv: number | undefined): Promise<StoredObject> {
+  private async deleteWith(
+    key: ObjectKey,
+    template: RvTemplate,
+    expectedRv: number | undefined,
+  ): Promise<StoredObject> {
     const rows = await this.query(
       'delete',
       {
@@ -156,7 +165,8 @@ export class PostgresStore implements Store, LeaderElector {
         text: 'SELECT lading_delete($1, $2, $3, $4, $5, $6)',
         values: [key.resource, key.namespace, key.name, template.prefix, template.suffix, expectedRv ?? null],
       },
-      (code, err) => (code === 'LD404' ? notFound(key, err) : code === 'LD412' ? conflict(key, err) : undefined),
+      (code, err) =>
+        code === 'LD404' ? notFound(key, err) : code === 'LD412' ? conflict(key, err) : undefined,
     );
     return this.written(key, template, rows);
   }
@@ -206,7 +216,11 @@ export class PostgresStore implements Store, LeaderElector {
     const rows = await this.query(
       'count',
       namespace === undefined
-        ? { name: 'lading_count', text: 'SELECT count(*) FROM lading_objects WHERE resource = $1', values: [resource] }
+        ? {
+            name: 'lading_count',
+            text: 'SELECT count(*) FROM lading_objects WHERE resource = $1',
+            values: [resource],
+          }
         : {
             name: 'lading_count_ns',
             text: 'SELECT count(*) FROM lading_objects WHERE resource = $1 AND namespace = $2',
@@ -261,7 +275,11 @@ export class PostgresStore implements Store, LeaderElector {
       text: 'SELECT resource, namespace, name FROM lading_owner_refs WHERE owner_uid = $1 ORDER BY resource, namespace, name',
       values: [ownerUid],
     });
-    return rows.map((row) => ({ resource: row[0] as string, namespace: row[1] as string, name: row[2] as string }));
+    return rows.map((row) => ({
+      resource: row[0] as string,
+      namespace: row[1] as string,
+      name: row[2] as string,
+    }));
   }
 
   async compact(olderThanMs: number): Promise<void> {
@@ -312,7 +330,8 @@ export class PostgresStore implements Store, LeaderElector {
       const result = await this.pool.query<Row>({ ...config, rowMode: 'array' });
       return result.rows;
     } catch (err) {
-      const mapped = err instanceof DatabaseError && err.code !== undefined ? mapCode?.(err.code, err) : undefined;
+      const mapped =
+        err instanceof DatabaseError && err.code !== undefined ? mapCode?.(err.code, err) : undefined;
       if (mapped !== undefined) throw mapped;
       throw storeFailure(operation, err);
     }
@@ -327,7 +346,9 @@ export class PostgresStore implements Store, LeaderElector {
 
 function checkKey(key: ObjectKey): void {
   if (key.resource === '' || key.name === '') {
-    throw new BadRequestError(`object key must name a resource and an object, got "${key.resource}/${key.name}"`);
+    throw new BadRequestError(
+      `object key must name a resource and an object, got "${key.resource}/${key.name}"`,
+    );
   }
 }
 

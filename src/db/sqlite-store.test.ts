@@ -20,11 +20,14 @@ describe('SqliteStore', () => {
     const file = tempFile();
     const first = await openStore({ url: file });
     for (let i = 0; i < 5; i++) {
-      await first.create({ resource: 'configmaps', namespace: 'ns', name: `c${i}` }, {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: `c${i}` },
-      });
+      await first.create(
+        { resource: 'configmaps', namespace: 'ns', name: `c${i}` },
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `c${i}` },
+        },
+      );
     }
     await first.compact(0);
     await first.close();
@@ -33,11 +36,14 @@ describe('SqliteStore', () => {
     expect(await second.currentRv()).toBe(5);
     expect(await second.oldestRv()).toBe(4);
     expect(await second.count('configmaps')).toBe(5);
-    const next = await second.create({ resource: 'configmaps', namespace: 'ns', name: 'c5' }, {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'c5' },
-    });
+    const next = await second.create(
+      { resource: 'configmaps', namespace: 'ns', name: 'c5' },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'c5' },
+      },
+    );
     expect(next.rv).toBe(6);
     await second.close();
   });

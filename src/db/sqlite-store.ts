@@ -91,7 +91,9 @@ function prepareStatements(db: Database.Database) {
       .raw(true),
     count: db.prepare<[string], number>('SELECT count(*) FROM lading_objects WHERE resource = ?').pluck(true),
     countInNamespace: db
-      .prepare<[string, string], number>('SELECT count(*) FROM lading_objects WHERE resource = ? AND namespace = ?')
+      .prepare<[string, string], number>(
+        'SELECT count(*) FROM lading_objects WHERE resource = ? AND namespace = ?',
+      )
       .pluck(true),
     changesSince: db
       .prepare<[number, number], ChangeRow>(
@@ -103,7 +105,9 @@ function prepareStatements(db: Database.Database) {
       .prepare<[number], number>('SELECT rv FROM lading_changes WHERE time > ? ORDER BY rv LIMIT 1')
       .pluck(true),
     deleteChangesThrough: db.prepare<[number]>('DELETE FROM lading_changes WHERE rv <= ?'),
-    compactedRv: db.prepare<[], number>("SELECT value FROM lading_meta WHERE key = 'compacted_rv'").pluck(true),
+    compactedRv: db
+      .prepare<[], number>("SELECT value FROM lading_meta WHERE key = 'compacted_rv'")
+      .pluck(true),
     setCompactedRv: db.prepare<[number]>("UPDATE lading_meta SET value = ? WHERE key = 'compacted_rv'"),
   };
 }
@@ -144,7 +148,17 @@ export class SqliteStore implements Store, LeaderElector {
           s.deleteObject.run(resource, namespace, name);
           break;
       }
-      s.insertChange.run(change.rv, change.type, resource, namespace, name, change.json, prevRv, change.prevJson, Date.now());
+      s.insertChange.run(
+        change.rv,
+        change.type,
+        resource,
+        namespace,
+        name,
+        change.json,
+        prevRv,
+        change.prevJson,
+        Date.now(),
+      );
       if (replaces) s.deleteOwners.run(resource, namespace, name);
       for (const uid of owners) s.insertOwner.run(uid, resource, namespace, name);
     });
@@ -197,7 +211,13 @@ export class SqliteStore implements Store, LeaderElector {
     return this.run('update', () => {
       const [prevRv, prevJson] = this.expect(key, options.expectedRv);
       const rv = this.rv + 1;
-      const change: Change = { rv, type: 'MODIFIED', key: copyKey(key), json: withRv(rvTemplate(object), rv), prevJson };
+      const change: Change = {
+        rv,
+        type: 'MODIFIED',
+        key: copyKey(key),
+        json: withRv(rvTemplate(object), rv),
+        prevJson,
+      };
       this.write({ change, prevRv, owners: ownerUids(object), replaces: true });
       return stored(change);
     });
@@ -208,7 +228,13 @@ export class SqliteStore implements Store, LeaderElector {
       const [prevRv, prevJson] = this.expect(key, options.expectedRv);
       const rv = this.rv + 1;
       const final = options.finalObject ?? (JSON.parse(prevJson) as KubeObject);
-      const change: Change = { rv, type: 'DELETED', key: copyKey(key), json: withRv(rvTemplate(final), rv), prevJson };
+      const change: Change = {
+        rv,
+        type: 'DELETED',
+        key: copyKey(key),
+        json: withRv(rvTemplate(final), rv),
+        prevJson,
+      };
       this.write({ change, prevRv, owners: [], replaces: true });
       return stored(change);
     });
@@ -223,7 +249,8 @@ export class SqliteStore implements Store, LeaderElector {
 
   list(query: ListQuery): Promise<ListResult> {
     return this.run('list', () => {
-      if (query.atRv !== undefined && query.atRv < this.compactedRv) throw tooOld(query.atRv, this.compactedRv);
+      if (query.atRv !== undefined && query.atRv < this.compactedRv)
+        throw tooOld(query.atRv, this.compactedRv);
       const sql = listSql(query, 'sqlite');
       let statement = this.listStatements.get(sql.variant);
       if (statement === undefined) {
@@ -261,15 +288,15 @@ export class SqliteStore implements Store, LeaderElector {
     return this.run('changesSince', () => {
       if (fromRv < this.compactedRv) throw tooOld(fromRv, this.compactedRv);
       // SQLite treats a negative LIMIT as no limit.
-      return this.statements.changesSince.all(fromRv, limit ?? -1).map(
-        ([rv, type, resource, namespace, name, json, prevJson]): Change => ({
+      return this.statements.changesSince
+        .all(fromRv, limit ?? -1)
+        .map(([rv, type, resource, namespace, name, json, prevJson]): Change => ({
           rv,
           type,
           key: { resource, namespace, name },
           json,
           prevJson,
-        }),
-      );
+        }));
     });
   }
 
@@ -280,7 +307,9 @@ export class SqliteStore implements Store, LeaderElector {
 
   dependents(ownerUid: string): Promise<ObjectKey[]> {
     return this.run('dependents', () =>
-      this.statements.dependents.all(ownerUid).map(([resource, namespace, name]) => ({ resource, namespace, name })),
+      this.statements.dependents
+        .all(ownerUid)
+        .map(([resource, namespace, name]) => ({ resource, namespace, name })),
     );
   }
 
@@ -368,7 +397,9 @@ export class SqliteStore implements Store, LeaderElector {
 
 function checkKey(key: ObjectKey): void {
   if (key.resource === '' || key.name === '') {
-    throw new BadRequestError(`object key must name a resource and an object, got "${key.resource}/${key.name}"`);
+    throw new BadRequestError(
+      `object key must name a resource and an object, got "${key.resource}/${key.name}"`,
+    );
   }
 }
 

@@ -29,7 +29,9 @@ function parse(json: string): KubeObject {
 }
 
 function names(items: readonly { key: ObjectKey }[]): string[] {
-  return items.map((item) => (item.key.namespace === '' ? item.key.name : `${item.key.namespace}/${item.key.name}`));
+  return items.map((item) =>
+    item.key.namespace === '' ? item.key.name : `${item.key.namespace}/${item.key.name}`,
+  );
 }
 
 /** Polls `condition` until it holds (fails the test after `timeoutMs`). */
@@ -108,7 +110,9 @@ export function describeStoreConformance(
           data: { 'k"ey': 'v\u00e4\n' },
         };
         const created = await store.create(key('a', 'default', 'configmaps'), object);
-        expect(created.json).toBe('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","resourceVersion":"1","uid":"u"},"data":{"k\\"ey":"v\u00e4\\n"}}');
+        expect(created.json).toBe(
+          '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","resourceVersion":"1","uid":"u"},"data":{"k\\"ey":"v\u00e4\\n"}}',
+        );
       });
 
       it('numbers every write with the next resourceVersion of one store-wide sequence', async () => {
@@ -135,7 +139,10 @@ export function describeStoreConformance(
         expect(guarded.rv).toBe(3);
         const got = await store.get(key('a'));
         expect(got?.rv).toBe(3);
-        expect(parse(got?.json ?? '{}')).toMatchObject({ spec: { v: 3 }, metadata: { resourceVersion: '3' } });
+        expect(parse(got?.json ?? '{}')).toMatchObject({
+          spec: { v: 3 },
+          metadata: { resourceVersion: '3' },
+        });
       });
 
       it('delete removes the object; the DELETED change carries the deletion rv', async () => {
@@ -143,12 +150,18 @@ export function describeStoreConformance(
         await store.create(key('b'), widget('b'));
         const plain = await store.delete(key('a'), { expectedRv: 1 });
         expect(plain.rv).toBe(3);
-        expect(parse(plain.json)).toEqual({ ...widget('a'), metadata: { ...widget('a').metadata, resourceVersion: '3' } });
+        expect(parse(plain.json)).toEqual({
+          ...widget('a'),
+          metadata: { ...widget('a').metadata, resourceVersion: '3' },
+        });
 
         const final = widget('b', 'default', { last: true });
         final.metadata.deletionTimestamp = '2024-01-01T00:00:00Z';
         const withFinal = await store.delete(key('b'), { finalObject: final });
-        expect(parse(withFinal.json)).toMatchObject({ spec: { last: true }, metadata: { resourceVersion: '4' } });
+        expect(parse(withFinal.json)).toMatchObject({
+          spec: { last: true },
+          metadata: { resourceVersion: '4' },
+        });
         expect(final.metadata.resourceVersion).toBeUndefined();
 
         expect(await store.get(key('a'))).toBeUndefined();
@@ -236,12 +249,20 @@ export function describeStoreConformance(
 
       const queries: { name: string; query: Omit<ListQuery, 'resource'>; expected: string[] }[] = [
         { name: 'everything, in (namespace, name) byte order', query: {}, expected: all },
-        { name: 'one namespace', query: { namespace: 'ns1' }, expected: ['ns1/B', 'ns1/a', 'ns1/b', 'ns1/c'] },
+        {
+          name: 'one namespace',
+          query: { namespace: 'ns1' },
+          expected: ['ns1/B', 'ns1/a', 'ns1/b', 'ns1/c'],
+        },
         { name: 'cluster-scoped only', query: { namespace: '' }, expected: ['z'] },
         { name: 'a namespace with nothing', query: { namespace: 'none' }, expected: [] },
         { name: 'limit', query: { limit: 2 }, expected: ['z', 'ns1/B'] },
         { name: 'limit 0', query: { limit: 0 }, expected: [] },
-        { name: 'after a key', query: { after: { namespace: 'ns1', name: 'a' } }, expected: ['ns1/b', 'ns1/c', 'ns2/a'] },
+        {
+          name: 'after a key',
+          query: { after: { namespace: 'ns1', name: 'a' } },
+          expected: ['ns1/b', 'ns1/c', 'ns2/a'],
+        },
         {
           name: 'after a key that does not exist',
           query: { after: { namespace: 'ns1', name: 'bb' } },
@@ -335,7 +356,11 @@ export function describeStoreConformance(
         expect(names(second.items)).toEqual(['default/c', 'default/d']);
         expect(second.items.map((item) => item.rv)).toEqual([3, 4]);
         expect(parse(second.items[1]?.json ?? '{}').spec).toEqual({});
-        const third = await store.list({ resource: WIDGETS, after: { namespace: 'default', name: 'd' }, atRv: first.rv });
+        const third = await store.list({
+          resource: WIDGETS,
+          after: { namespace: 'default', name: 'd' },
+          atRv: first.rv,
+        });
         expect(names(third.items)).toEqual(['default/e']);
       });
     });
@@ -438,7 +463,12 @@ export function describeStoreConformance(
     describe('dependents', () => {
       const owned = (name: string, uids: string[]): KubeObject => {
         const object = widget(name);
-        object.metadata.ownerReferences = uids.map((uid) => ({ apiVersion: 'v1', kind: 'Owner', name: uid, uid }));
+        object.metadata.ownerReferences = uids.map((uid) => ({
+          apiVersion: 'v1',
+          kind: 'Owner',
+          name: uid,
+          uid,
+        }));
         return object;
       };
 
