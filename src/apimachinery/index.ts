@@ -1,3 +1,11 @@
 export * from './errors.js';
 export * from './object.js';
 export type * from './schema.js';
+export * from './labels.js';
+export * from './fields.js';
+export * from './json-value.js';
+export * from './json-patch.js';
+export * from './merge-patch.js';
+export * from './strategic-merge-patch.js';
+export * from './object-meta-schema.js';
+export * from './schema-navigation.js';
