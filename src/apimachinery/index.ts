@@ -1,6 +1,8 @@
 export * from './errors.js';
 export * from './object.js';
 export type * from './schema.js';
+export * from './validation.js';
+export * from './jsonpath.js';
 export * from './labels.js';
 export * from './fields.js';
 export * from './json-value.js';

@@ -28,7 +28,8 @@ const kindField = str(
 export const timeSchema: JSONSchemaProps = {
   type: 'string',
   format: 'date-time',
-  description: 'Time is a timestamp in RFC 3339 form, serialized with second precision (e.g. "2024-01-02T15:04:05Z").',
+  description:
+    'Time is a timestamp in RFC 3339 form, serialized with second precision (e.g. "2024-01-02T15:04:05Z").',
 };
 
 export const fieldsV1Schema: JSONSchemaProps = {
@@ -47,7 +48,9 @@ export const ownerReferenceSchema: JSONSchemaProps = {
     blockOwnerDeletion: bool(
       'If true, and the owner has the "foregroundDeletion" finalizer, the owner cannot be deleted from the key-value store until this reference is removed.',
     ),
-    controller: bool('If true, this reference points to the managing controller. At most one owner reference may be a controller.'),
+    controller: bool(
+      'If true, this reference points to the managing controller. At most one owner reference may be a controller.',
+    ),
     kind: str('Kind of the referent.'),
     name: str('Name of the referent.'),
     uid: str('UID of the referent.'),
@@ -60,26 +63,36 @@ export const managedFieldsEntrySchema: JSONSchemaProps = {
   description:
     'ManagedFieldsEntry records which fields a workflow (a field manager) owns, the operation that set them and the version of the resource they are expressed in.',
   properties: {
-    apiVersion: str('APIVersion of the resource the fieldset applies to; the fields are expressed in that version.'),
+    apiVersion: str(
+      'APIVersion of the resource the fieldset applies to; the fields are expressed in that version.',
+    ),
     fieldsType: str('Format of the fields; the only valid value is "FieldsV1".'),
     fieldsV1: refTo(fieldsV1Schema, 'FieldsV1 holds the first JSON version format of the fieldset.'),
     manager: str('Identifier of the workflow managing these fields.'),
     operation: str('Operation that caused this entry: "Apply" or "Update".'),
     subresource: str('Subresource used to update the object, empty for the main resource.'),
-    time: refTo(timeSchema, 'Timestamp of when the entry was last changed by an operation that changed a field it owns.'),
+    time: refTo(
+      timeSchema,
+      'Timestamp of when the entry was last changed by an operation that changed a field it owns.',
+    ),
   },
 };
 
 export const objectMetaSchema: JSONSchemaProps = {
   type: 'object',
-  description: 'ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.',
+  description:
+    'ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.',
   properties: {
     annotations: {
       type: 'object',
-      description: 'Unstructured key-value map set by external tools; not queryable. Keys are qualified names.',
+      description:
+        'Unstructured key-value map set by external tools; not queryable. Keys are qualified names.',
       additionalProperties: { type: 'string', default: '' },
     },
-    creationTimestamp: refTo(timeSchema, 'Time the server created this object. Set by the system; read-only. Null for lists.'),
+    creationTimestamp: refTo(
+      timeSchema,
+      'Time the server created this object. Set by the system; read-only. Null for lists.',
+    ),
     deletionGracePeriodSeconds: int64(
       'Seconds allowed for this object to terminate gracefully before it is removed from the system. Set only when deletionTimestamp is set. Read-only.',
     ),
@@ -98,20 +111,28 @@ export const objectMetaSchema: JSONSchemaProps = {
     generateName: str(
       'Prefix the server uses to generate a unique name when name is not provided; a random suffix is added. Applies only on create.',
     ),
-    generation: int64('A sequence number representing a specific generation of the desired state. Set by the system; read-only.'),
+    generation: int64(
+      'A sequence number representing a specific generation of the desired state. Set by the system; read-only.',
+    ),
     labels: {
       type: 'object',
-      description: 'Map of string keys and values used to organize and select objects. Keys are qualified names.',
+      description:
+        'Map of string keys and values used to organize and select objects. Keys are qualified names.',
       additionalProperties: { type: 'string', default: '' },
     },
     managedFields: {
       type: 'array',
-      description: 'Maps workflow-id and version to the set of fields managed by that workflow. Mostly for internal housekeeping.',
+      description:
+        'Maps workflow-id and version to the set of fields managed by that workflow. Mostly for internal housekeeping.',
       items: { default: {}, allOf: [managedFieldsEntrySchema] },
       'x-kubernetes-list-type': 'atomic',
     },
-    name: str('Name must be unique within a namespace. Required on create unless generateName is used. Cannot be updated.'),
-    namespace: str('Namespace defines the space within which each name must be unique. Empty for cluster-scoped objects. Cannot be updated.'),
+    name: str(
+      'Name must be unique within a namespace. Required on create unless generateName is used. Cannot be updated.',
+    ),
+    namespace: str(
+      'Namespace defines the space within which each name must be unique. Empty for cluster-scoped objects. Cannot be updated.',
+    ),
     ownerReferences: {
       type: 'array',
       description:
@@ -126,7 +147,9 @@ export const objectMetaSchema: JSONSchemaProps = {
       'An opaque value representing the internal version of this object, used for optimistic concurrency, change detection and watches. Read-only.',
     ),
     selfLink: str('Deprecated: not set by the server.'),
-    uid: str('Unique in time and space for this object. Set by the server on create; cannot be updated. Read-only.'),
+    uid: str(
+      'Unique in time and space for this object. Set by the server on create; cannot be updated. Read-only.',
+    ),
   },
 };
 
@@ -137,8 +160,12 @@ export const listMetaSchema: JSONSchemaProps = {
     continue: str(
       'Set when the server limited the number of items returned; pass it back as the continue parameter to get the next page of the same consistent snapshot.',
     ),
-    remainingItemCount: int64('Number of items left after this page, when the server can tell; an estimate otherwise.'),
-    resourceVersion: str('Internal version of the collection at which the list was served; opaque to clients.'),
+    remainingItemCount: int64(
+      'Number of items left after this page, when the server can tell; an estimate otherwise.',
+    ),
+    resourceVersion: str(
+      'Internal version of the collection at which the list was served; opaque to clients.',
+    ),
     selfLink: str('Deprecated: not set by the server.'),
   },
 };
@@ -166,7 +193,11 @@ export const statusDetailsSchema: JSONSchemaProps = {
     group: str('Group of the resource the status is about.'),
     kind: str('Kind (plural resource for most errors) of the resource the status is about.'),
     name: str('Name of the resource the status is about, when there is one.'),
-    retryAfterSeconds: { type: 'integer', format: 'int32', description: 'Seconds a client should wait before retrying, if set.' },
+    retryAfterSeconds: {
+      type: 'integer',
+      format: 'int32',
+      description: 'Seconds a client should wait before retrying, if set.',
+    },
     uid: str('UID of the resource the status is about, when there is one.'),
   },
 };
@@ -184,7 +215,9 @@ export const statusSchema: JSONSchemaProps = {
     kind: kindField,
     message: str('Human-readable description of the status of this operation.'),
     metadata: refTo(listMetaSchema, 'Standard list metadata.'),
-    reason: str('Machine-readable reason for the "Failure" status, e.g. "NotFound"; empty when no reason applies.'),
+    reason: str(
+      'Machine-readable reason for the "Failure" status, e.g. "NotFound"; empty when no reason applies.',
+    ),
     status: str('"Success" or "Failure".'),
   },
   'x-kubernetes-group-version-kind': [{ group: '', kind: 'Status', version: 'v1' }],
@@ -210,21 +243,26 @@ export const deleteOptionsSchema: JSONSchemaProps = {
       items: { type: 'string', default: '' },
       'x-kubernetes-list-type': 'atomic',
     },
-    gracePeriodSeconds: int64('Seconds before the object is deleted; 0 means immediately. Defaults to the kind\'s value when unset.'),
+    gracePeriodSeconds: int64(
+      "Seconds before the object is deleted; 0 means immediately. Defaults to the kind's value when unset.",
+    ),
     ignoreStoreReadErrorWithClusterBreakingPotential: bool(
       'If true, deletes an object that cannot be read from storage (e.g. undecryptable). Dangerous; requires an extra permission.',
     ),
     kind: kindField,
     orphanDependents: bool('Deprecated: use propagationPolicy. Whether dependents are orphaned.'),
     preconditions: refTo(preconditionsSchema, 'Must be fulfilled before a deletion is carried out.'),
-    propagationPolicy: str('Whether and how garbage collection is performed: "Orphan", "Background" or "Foreground".'),
+    propagationPolicy: str(
+      'Whether and how garbage collection is performed: "Orphan", "Background" or "Foreground".',
+    ),
   },
   'x-kubernetes-group-version-kind': [{ group: '', kind: 'DeleteOptions', version: 'v1' }],
 };
 
 export const patchSchema: JSONSchemaProps = {
   type: 'object',
-  description: 'Patch is the body of a PATCH request: a JSON patch, merge patch, strategic merge patch or apply configuration.',
+  description:
+    'Patch is the body of a PATCH request: a JSON patch, merge patch, strategic merge patch or apply configuration.',
 };
 
 export const rawExtensionSchema: JSONSchemaProps = {
@@ -281,8 +319,10 @@ const K8S_API_GROUP = /^(?:([a-z0-9-]+)|([a-z0-9-]+)(?:\.[a-z0-9-]+)*\.k8s\.io)$
  */
 export function definitionName(group: string, version: string, kind: string): string {
   if (group === '') return `io.k8s.api.core.${version}.${kind}`;
-  if (group === 'apiextensions.k8s.io') return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${version}.${kind}`;
-  if (group === 'apiregistration.k8s.io') return `io.k8s.kube-aggregator.pkg.apis.apiregistration.${version}.${kind}`;
+  if (group === 'apiextensions.k8s.io')
+    return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${version}.${kind}`;
+  if (group === 'apiregistration.k8s.io')
+    return `io.k8s.kube-aggregator.pkg.apis.apiregistration.${version}.${kind}`;
   const m = K8S_API_GROUP.exec(group);
   if (m && !group.endsWith('.x-k8s.io')) return `io.k8s.api.${m[1] ?? m[2] ?? group}.${version}.${kind}`;
   return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
