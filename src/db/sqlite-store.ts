@@ -18,11 +18,11 @@ import { createLocalLeaderElector } from './local-leader.js';
 import { ownerUids, rvTemplate, withRv } from './object-json.js';
 import { SqliteFileLock } from './sqlite-lock.js';
 import { migrateSqlite } from './sqlite-schema.js';
+import { prepareStatements, type ListRow, type ObjectRow } from './sqlite-statements.js';
 import { alreadyExists, closedStore, conflict, notFound, storeFailure, tooOld } from './store-errors.js';
 import type {
   Change,
   ChangeListener,
-  ChangeType,
   LeaderElector,
   ListQuery,
   ListResult,
@@ -35,18 +35,6 @@ import type {
 /** Rows deleted per transaction by compact(), so that the event loop is never held for long. */
 const COMPACT_CHUNK = 10_000;
 
-type ObjectRow = [rv: number, json: string];
-type ListRow = [namespace: string, name: string, rv: number, json: string];
-type ChangeRow = [
-  rv: number,
-  type: ChangeType,
-  resource: string,
-  namespace: string,
-  name: string,
-  json: string,
-  prevJson: string | null,
-];
-
 interface Write {
   change: Change;
   /** The rv of the version `change.prevJson` is (null for ADDED). */
@@ -54,62 +42,6 @@ interface Write {
   owners: readonly string[];
   /** Whether the object had an index entry to drop (any update or delete). */
   replaces: boolean;
-}
-
-function prepareStatements(db: Database.Database) {
-  return {
-    getObject: db
-      .prepare<[string, string, string], ObjectRow>(
-        'SELECT rv, json FROM lading_objects WHERE resource = ? AND namespace = ? AND name = ?',
-      )
-      .raw(true),
-    insertObject: db.prepare<[string, string, string, number, string]>(
-      'INSERT INTO lading_objects (resource, namespace, name, rv, json) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    ),
-    updateObject: db.prepare<[number, string, string, string, string]>(
-      'UPDATE lading_objects SET rv = ?, json = ? WHERE resource = ? AND namespace = ? AND name = ?',
-    ),
-    deleteObject: db.prepare<[string, string, string]>(
-      'DELETE FROM lading_objects WHERE resource = ? AND namespace = ? AND name = ?',
-    ),
-    insertChange: db.prepare<
-      [number, ChangeType, string, string, string, string, number | null, string | null, number]
-    >(
-      'INSERT INTO lading_changes (rv, type, resource, namespace, name, json, prev_rv, prev_json, time)' +
-        ' VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    insertOwner: db.prepare<[string, string, string, string]>(
-      'INSERT OR IGNORE INTO lading_owner_refs (owner_uid, resource, namespace, name) VALUES (?, ?, ?, ?)',
-    ),
-    deleteOwners: db.prepare<[string, string, string]>(
-      'DELETE FROM lading_owner_refs WHERE resource = ? AND namespace = ? AND name = ?',
-    ),
-    dependents: db
-      .prepare<[string], [string, string, string]>(
-        'SELECT resource, namespace, name FROM lading_owner_refs WHERE owner_uid = ? ORDER BY resource, namespace, name',
-      )
-      .raw(true),
-    count: db.prepare<[string], number>('SELECT count(*) FROM lading_objects WHERE resource = ?').pluck(true),
-    countInNamespace: db
-      .prepare<[string, string], number>(
-        'SELECT count(*) FROM lading_objects WHERE resource = ? AND namespace = ?',
-      )
-      .pluck(true),
-    changesSince: db
-      .prepare<[number, number], ChangeRow>(
-        'SELECT rv, type, resource, namespace, name, json, prev_json FROM lading_changes WHERE rv > ? ORDER BY rv LIMIT ?',
-      )
-      .raw(true),
-    latestRv: db.prepare<[], number | null>('SELECT max(rv) FROM lading_changes').pluck(true),
-    firstRvSince: db
-      .prepare<[number], number>('SELECT rv FROM lading_changes WHERE time > ? ORDER BY rv LIMIT 1')
-      .pluck(true),
-    deleteChangesThrough: db.prepare<[number]>('DELETE FROM lading_changes WHERE rv <= ?'),
-    compactedRv: db
-      .prepare<[], number>("SELECT value FROM lading_meta WHERE key = 'compacted_rv'")
-      .pluck(true),
-    setCompactedRv: db.prepare<[number]>("UPDATE lading_meta SET value = ? WHERE key = 'compacted_rv'"),
-  };
 }
 
 export class SqliteStore implements Store, LeaderElector {
@@ -408,5 +340,5 @@ function copyKey(key: ObjectKey): ObjectKey {
 }
 
 function stored(change: Change): StoredObject {
-  return { key: change.key, rv: change.rv, json: change.json };
+  return { key: copyKey(change.key), rv: change.rv, json: change.json };
 }

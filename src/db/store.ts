@@ -116,7 +116,8 @@ export interface StoreOptions {
 export interface LeaderElector {
   /**
    * Calls `onChange(true)` once this process holds the lock named `name`, and `onChange(false)`
-   * if it loses it (connection lost). Keeps trying until stopped. Returns stop (releases the lock).
+   * if it loses it (connection lost) or stops while leading. Keeps trying until stopped. Returns
+   * stop (releases the lock). `onChange` is never called synchronously from `campaign`.
    */
   campaign(name: string, onChange: (leading: boolean) => void): () => Promise<void>;
 }
