@@ -52,6 +52,8 @@ export class PostgresStore implements Store, LeaderElector {
   private readonly feed: PostgresChangeFeed;
   private readonly elector: PostgresLeaderElector;
   private closed = false;
+  /** Queries in flight: close() waits for them, since pg's Pool.end() strands queued ones. */
+  private readonly inflight = new Set<Promise<unknown>>();
 
   private constructor(
     private readonly pool: Pool,
@@ -304,6 +306,7 @@ export class PostgresStore implements Store, LeaderElector {
     this.closed = true;
     await Promise.all([this.feed.stop(), this.elector.stopAll()]);
     this.fanout.clear();
+    await Promise.allSettled([...this.inflight]);
     await this.pool.end();
   }
 
@@ -326,14 +329,17 @@ export class PostgresStore implements Store, LeaderElector {
     mapCode?: (code: string, err: DatabaseError) => ApiError | undefined,
   ): Promise<Row[]> {
     if (this.closed) throw closedStore();
+    const running = this.pool.query<Row>({ ...config, rowMode: 'array' });
+    this.inflight.add(running);
     try {
-      const result = await this.pool.query<Row>({ ...config, rowMode: 'array' });
-      return result.rows;
+      return (await running).rows;
     } catch (err) {
       const mapped =
         err instanceof DatabaseError && err.code !== undefined ? mapCode?.(err.code, err) : undefined;
       if (mapped !== undefined) throw mapped;
       throw storeFailure(operation, err);
+    } finally {
+      this.inflight.delete(running);
     }
   }
 

@@ -156,6 +156,24 @@ export function describeHistoryConformance(current: () => Store): void {
       expect(dropped.changes).toHaveLength(1);
       kept.stop();
     });
+
+    it('keeps rv order when a listener writes from its callback', async () => {
+      const { changes, stop } = record(store);
+      const reactor = store.subscribe((batch) => {
+        for (const change of batch) {
+          if (change.type === 'ADDED' && !change.key.name.endsWith('-child')) {
+            void store.create(key(`${change.key.name}-child`), widget(`${change.key.name}-child`));
+          }
+        }
+      });
+      await store.create(key('a'), widget('a'));
+      await store.create(key('b'), widget('b'));
+      await until(() => changes.length >= 4);
+      expect(changes.map((c) => c.rv)).toEqual([1, 2, 3, 4]);
+      expect(changes.map((c) => c.key.name).sort()).toEqual(['a', 'a-child', 'b', 'b-child']);
+      reactor();
+      stop();
+    });
   });
 
   describe('dependents', () => {

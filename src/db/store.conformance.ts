@@ -161,6 +161,34 @@ export function describeStoreConformance(
           message: 'Operation cannot be fulfilled on widgets.example.com "a"',
         },
       ];
+      it('lets exactly one of many concurrent updates guarded by the same expectedRv win', async () => {
+        await store.create(key('a'), widget('a'));
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, i) =>
+            store.update(key('a'), widget('a', 'default', { i }), { expectedRv: 1 }),
+          ),
+        );
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r) => r.status === 'rejected');
+        expect(won).toHaveLength(1);
+        for (const r of lost) expect(r.reason).toBeInstanceOf(ConflictError);
+        expect(await store.currentRv()).toBe(2);
+        expect((await store.get(key('a')))?.json).toBe(won[0]?.value.json);
+      });
+
+      it('close lets writes in flight finish or fail cleanly, and refuses later calls', async () => {
+        const writes = Array.from({ length: 30 }, (_, i) =>
+          store.create(key(`w${i}`), widget(`w${i}`)).then(
+            () => 'written',
+            (err: unknown) => (err as Error).message,
+          ),
+        );
+        await store.close();
+        for (const outcome of await Promise.all(writes)) expect(outcome).toMatch(/^written$|closed/);
+        await expect(store.get(key('w0'))).rejects.toThrow(/closed/);
+        await store.close();
+      });
+
       it.each(failures)('$name fails and writes nothing', async ({ write, error, message }) => {
         await store.create(key('a'), widget('a', 'default', { v: 1 }));
         const before = await store.update(key('a'), widget('a', 'default', { v: 2 }));
