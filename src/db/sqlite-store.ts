@@ -2,7 +2,8 @@
  * The embedded object store on SQLite (better-sqlite3). better-sqlite3 is synchronous and one
  * process owns the file (SqliteFileLock), so every method runs to completion without interleaving:
  * a write's transaction, the current rv and a list's rows are always mutually consistent, and the
- * current and compacted rv are kept in memory (loaded at open with two index seeks, no scans).
+ * current and compacted rv are kept in memory (loaded at open with two index seeks, no scans: the
+ * change feed always keeps its newest row, so its max rv is the current rv).
  *
  * Changes reach subscribers on a microtask after their commit, batched, in rv order — before the
  * writer's awaited promise resumes.
@@ -40,7 +41,7 @@ interface Write {
   /** The rv of the version `change.prevJson` is (null for ADDED). */
   prevRv: number | null;
   owners: readonly string[];
-  /** Whether the object had an index entry to drop (any update or delete). */
+  /** Drop the object's dependents-index rows first (update, delete). */
   replaces: boolean;
 }
 
