@@ -5,8 +5,19 @@
  */
 import type { StatusCause } from '../../apimachinery/index.js';
 
+/** A value whose Go rendering is given verbatim, for values of Go types other than JSON's (`[]string{"a"}`). */
+export class GoLiteral {
+  constructor(readonly text: string) {}
+}
+
+/** `[]string{"a", "b"}`: how Go prints a string slice field. */
+export function goStrings(values: readonly string[]): GoLiteral {
+  return new GoLiteral(`[]string{${values.map((v) => JSON.stringify(v)).join(', ')}}`);
+}
+
 function goInner(value: unknown): string {
   if (value === null || value === undefined) return 'interface {}(nil)';
+  if (value instanceof GoLiteral) return value.text;
   if (Array.isArray(value)) return `[]interface {}{${value.map(goInner).join(', ')}}`;
   if (typeof value === 'object') {
     const entries = Object.keys(value)

@@ -42,10 +42,15 @@ function compile(schema: JSONSchemaProps): Compiled {
     types,
     pattern,
     format: stringFormatChecker(schema.format, singleType),
-    enumLabels: schema.enum?.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))),
+    enumLabels: schema.enum?.map(label),
   };
   compiledCache.set(schema, compiled);
   return compiled;
+}
+
+/** An allowed value as apiextensions lists it: strings as they are, anything else as JSON. */
+function label(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 type DataType = 'null' | 'boolean' | 'string' | 'integer' | 'number' | 'array' | 'object';
@@ -122,6 +127,16 @@ class Walker {
     return [...walker.errors, ...walker.listErrors];
   }
 
+  /**
+   * How far a failed branch is from matching, to report the closest one's errors as kube-openapi
+   * does: a branch whose type does not even match is farther than any with a matching type.
+   */
+  private distance(errors: readonly StatusCause[], rel: string): number {
+    const field = this.field(rel);
+    const typeMismatch = errors.some((e) => e.reason === 'FieldValueTypeInvalid' && e.field === field);
+    return errors.length + (typeMismatch ? 1_000_000 : 0);
+  }
+
   private composite(rel: string, message: string): void {
     this.errors.push(k8sCause.invalid(this.field(rel), '', message));
   }
@@ -136,7 +151,7 @@ class Walker {
           best = undefined;
           break;
         }
-        if (!best || errs.length < best.length) best = errs;
+        if (!best || this.distance(errs, rel) < this.distance(best, rel)) best = errs;
       }
       if (best) {
         this.composite(rel, `${quoted} must validate at least one schema (anyOf)`);
@@ -149,7 +164,7 @@ class Walker {
       for (const branch of schema.oneOf) {
         const errs = this.sub(value, branch, rel, fp);
         if (errs.length === 0) valid++;
-        else if (valid === 0 && (!best || errs.length < best.length)) best = errs;
+        else if (valid === 0 && (!best || this.distance(errs, rel) < this.distance(best, rel))) best = errs;
       }
       if (valid !== 1) {
         const detail = valid === 0 ? 'Found none valid' : `Found ${valid} valid alternatives`;
@@ -278,11 +293,19 @@ class Walker {
     }
   }
 
+  /** `enum`, and `const` as the enum of its one value (CRDs cannot use `const`; built-in schemas may). */
   private checkEnum(value: unknown, schema: JSONSchemaProps, c: Compiled, rel: string): void {
-    if (!schema.enum || schema.enum.length === 0) return;
     const v = value === undefined ? null : value;
-    if (schema.enum.some((allowed) => isDeepStrictEqual(allowed, v))) return;
-    this.errors.push(k8sCause.notSupported(this.field(rel), value, c.enumLabels ?? []));
+    if (
+      schema.enum &&
+      schema.enum.length > 0 &&
+      !schema.enum.some((allowed) => isDeepStrictEqual(allowed, v))
+    ) {
+      this.errors.push(k8sCause.notSupported(this.field(rel), value, c.enumLabels ?? []));
+    }
+    if (schema.const !== undefined && !isDeepStrictEqual(schema.const, v)) {
+      this.errors.push(k8sCause.notSupported(this.field(rel), value, [label(schema.const)]));
+    }
   }
 
   private checkObject(
