@@ -10,6 +10,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../apimachinery/index.js';
 import type { PatchType } from '../registry/index.js';
+import { decodeProtobufObject } from './protobuf.js';
 
 export type ResponseForm =
   | { as: 'object' }
@@ -82,9 +83,11 @@ function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-/** Decodes a create/update body (JSON or YAML). */
-export function decodeBody(contentType: string | undefined, body: string): unknown {
+/** Decodes a create/update/delete body (JSON, YAML, or protobuf for a few built-in kinds). */
+export function decodeBody(contentType: string | undefined, raw: Buffer): unknown {
   const type = mediaType(contentType);
+  if (type === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(raw);
+  const body = raw.toString('utf8');
   if (body.trim() === '') throw new BadRequestError('the body of the request must not be empty');
   if (type === 'application/json' || type === '') return parseJson(body, 'JSON');
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return parseYamlDoc(body);
@@ -101,8 +104,9 @@ const PATCH_TYPES: Record<string, PatchType> = {
 };
 
 /** Decodes a PATCH body; the Content-Type names the patch type. */
-export function decodePatch(contentType: string | undefined, body: string): { type: PatchType; patch: unknown } {
+export function decodePatch(contentType: string | undefined, raw: Buffer): { type: PatchType; patch: unknown } {
   const type = PATCH_TYPES[mediaType(contentType)];
+  const body = raw.toString('utf8');
   if (type === undefined) {
     throw new UnsupportedMediaTypeError(
       'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json',

@@ -22,7 +22,7 @@ export interface ResourceRequest {
   path: ResourcePath;
   params: URLSearchParams;
   headers: { accept?: string | undefined; contentType?: string | undefined; userAgent?: string | undefined };
-  body: string;
+  body: Buffer;
 }
 
 /** What to send back: a JSON body (string, already serialized) or a watch to stream. */
@@ -163,12 +163,12 @@ async function execute(
       return reply(result.created ? 201 : 200, result.object);
     }
     case 'delete': {
-      const body = request.body.trim() === '' ? undefined : decodeBody(request.headers.contentType, request.body);
+      const body = request.body.length === 0 ? undefined : decodeBody(request.headers.contentType, request.body);
       const result = await handler.delete(namespace, name, query.deleteOptions(body), write());
       return reply(200, result.object);
     }
     case 'deletecollection': {
-      const body = request.body.trim() === '' ? undefined : decodeBody(request.headers.contentType, request.body);
+      const body = request.body.length === 0 ? undefined : decodeBody(request.headers.contentType, request.body);
       const deleted = await handler.deleteCollection(namespace, query.list(), query.deleteOptions(body), write());
       const list = {
         apiVersion: apiVersionOf(kind.group, path.version),

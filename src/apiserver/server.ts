@@ -29,6 +29,11 @@ export interface ApiServerDeps {
   /** `host:port` clients use, for `/api`'s serverAddressByClientCIDRs. */
   serverAddress: () => string;
   version: { gitVersion: string };
+  /**
+   * Watches without `timeoutSeconds` end after a random time between this and twice this, as
+   * kube-apiserver's `--min-request-timeout` does, so load spreads as clients reconnect.
+   */
+  minRequestTimeoutMs: number;
 }
 
 interface RequestState {
@@ -40,11 +45,11 @@ interface RequestState {
 const states = new WeakMap<FastifyRequest, RequestState>();
 
 export function createApiServer(deps: ApiServerDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, genReqId: requestId, disableRequestLogging: true });
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, genReqId: requestId });
   const openapi = new OpenApiDocuments(deps.kinds);
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', (req, _reply, done) => {
     const path = parseResourcePath(req.url.split('?')[0] ?? '');
@@ -156,7 +161,7 @@ async function serveApi(deps: ApiServerDeps, req: FastifyRequest, reply: Fastify
         contentType: req.headers['content-type'],
         userAgent: req.headers['user-agent'],
       },
-      body: typeof req.body === 'string' ? req.body : '',
+      body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
     },
     deps.kinds,
     deps.handlerFor,
@@ -168,6 +173,7 @@ async function serveApi(deps: ApiServerDeps, req: FastifyRequest, reply: Fastify
     reply.hijack();
     await streamWatch(reply.raw, {
       ...response,
+      timeoutMs: response.timeoutMs ?? deps.minRequestTimeoutMs * (1 + Math.random()),
       onEnd: (err) => {
         if (err) deps.log.debug({ err, reqId: req.id }, 'watch ended with an error');
         finish(deps, req, 200);

@@ -11,6 +11,7 @@ interface ServeFlags {
   logLevel: ServerConfig['logLevel'];
   historyRetention: string;
   bookmarkInterval: string;
+  minRequestTimeout: string;
 }
 
 export function registerServe(program: Command, setExit: (run: Promise<number>) => void): void {
@@ -24,6 +25,7 @@ export function registerServe(program: Command, setExit: (run: Promise<number>) 
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', DEFAULTS.logLevel)
     .option('--history-retention <duration>', 'how long watch history is kept (watch resume, paging)', '5m')
     .option('--bookmark-interval <duration>', 'interval of watch bookmarks', '30s')
+    .option('--min-request-timeout <duration>', 'watches without timeoutSeconds end after between this and twice this', '30m')
     .action((flags: ServeFlags) => setExit(serve(flags)));
 }
 
@@ -34,6 +36,7 @@ async function serve(flags: ServeFlags): Promise<number> {
     logLevel: flags.logLevel,
     historyRetentionMs: parseDuration(flags.historyRetention, '--history-retention'),
     bookmarkIntervalMs: parseDuration(flags.bookmarkInterval, '--bookmark-interval'),
+    minRequestTimeoutMs: parseDuration(flags.minRequestTimeout, '--min-request-timeout'),
     ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
   };

@@ -15,6 +15,8 @@ export interface ServerConfig {
   historyRetentionMs: number;
   /** Interval of watch bookmarks (ms). */
   bookmarkIntervalMs: number;
+  /** Watches without a timeout end after between this and twice this (ms). */
+  minRequestTimeoutMs: number;
 }
 
 export const DEFAULTS = {
@@ -23,6 +25,7 @@ export const DEFAULTS = {
   logLevel: 'info',
   historyRetentionMs: 5 * 60_000,
   bookmarkIntervalMs: 30_000,
+  minRequestTimeoutMs: 30 * 60_000,
 } as const;
 
 export interface ListenAddress {

@@ -86,6 +86,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     ready: () => ready,
     serverAddress: () => url.replace(/^https?:\/\//, ''),
     version: { gitVersion: `v1.32.0-lading.${version}` },
+    minRequestTimeoutMs: config.minRequestTimeoutMs,
   });
   await app.listen({ host: address.host, port: address.port });
   const bound = app.server.address();
