@@ -11,3 +11,8 @@ export * from './merge-patch.js';
 export * from './strategic-merge-patch.js';
 export * from './object-meta-schema.js';
 export * from './schema-navigation.js';
+export * from './field-set.js';
+export * from './field-set-walk.js';
+export * from './apply-merge.js';
+export * from './managed-fields.js';
+export * from './server-side-apply.js';
