@@ -10,7 +10,8 @@ export const NamespaceSchema = Type.Object(
         {
           finalizers: Type.Optional(
             Type.Array(Type.String(), {
-              description: 'Finalizers is an opaque list of values that must be empty to permanently remove object from storage.',
+              description:
+                'Finalizers is an opaque list of values that must be empty to permanently remove object from storage.',
             }),
           ),
         },
@@ -21,7 +22,10 @@ export const NamespaceSchema = Type.Object(
       Type.Object(
         {
           phase: Type.Optional(
-            Type.String({ description: 'Phase is the current lifecycle phase of the namespace.', enum: ['Active', 'Terminating'] }),
+            Type.String({
+              description: 'Phase is the current lifecycle phase of the namespace.',
+              enum: ['Active', 'Terminating'],
+            }),
           ),
         },
         { description: 'Status describes the current status of a Namespace.' },
@@ -44,7 +48,10 @@ export const ConfigMapSchema = Type.Object(
       }),
     ),
     immutable: Type.Optional(
-      Type.Boolean({ description: 'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated.' }),
+      Type.Boolean({
+        description:
+          'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated.',
+      }),
     ),
   },
   { description: 'ConfigMap holds configuration data for pods to consume.' },
@@ -54,7 +61,9 @@ export type ConfigMap = Static<typeof ConfigMapSchema>;
 export const SecretSchema = Type.Object(
   {
     ...TypeMetaFields,
-    type: Type.Optional(Type.String({ description: 'Used to facilitate programmatic handling of secret data.' })),
+    type: Type.Optional(
+      Type.String({ description: 'Used to facilitate programmatic handling of secret data.' }),
+    ),
     data: Type.Optional(
       Type.Unsafe<Record<string, string>>({
         type: 'object',
@@ -63,10 +72,14 @@ export const SecretSchema = Type.Object(
       }),
     ),
     stringData: Type.Optional(
-      StringMap({ description: 'stringData allows specifying non-binary secret data in string form. It is write-only.' }),
+      StringMap({
+        description: 'stringData allows specifying non-binary secret data in string form. It is write-only.',
+      }),
     ),
     immutable: Type.Optional(
-      Type.Boolean({ description: 'Immutable, if set to true, ensures that data stored in the Secret cannot be updated.' }),
+      Type.Boolean({
+        description: 'Immutable, if set to true, ensures that data stored in the Secret cannot be updated.',
+      }),
     ),
   },
   { description: 'Secret holds secret data of a certain type.' },

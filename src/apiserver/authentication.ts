@@ -39,9 +39,20 @@ export function parseTokenFile(text: string, source: string): Map<string, UserIn
     if (line.trim() === '' || line.trimStart().startsWith('#')) return;
     const [token, name, uid, groups] = parseCsvLine(line);
     if (!token || !name || !uid) {
-      throw new BadRequestError(`${source}:${i + 1}: each line must be "token,user,uid[,\\"group1,group2\\"]"`);
+      throw new BadRequestError(
+        `${source}:${i + 1}: each line must be "token,user,uid[,\\"group1,group2\\"]"`,
+      );
     }
-    tokens.set(token, { name, uid, groups: groups ? groups.split(',').map((g) => g.trim()).filter(Boolean) : [] });
+    tokens.set(token, {
+      name,
+      uid,
+      groups: groups
+        ? groups
+            .split(',')
+            .map((g) => g.trim())
+            .filter(Boolean)
+        : [],
+    });
   });
   if (tokens.size === 0) throw new BadRequestError(`${source}: the token file has no tokens`);
   return tokens;
@@ -67,5 +78,9 @@ export async function loadTokenAuthenticator(path: string): Promise<Authenticato
 
 /** Used when no authentication is configured (loopback only): everyone is the local admin. */
 export const anonymousAdmin: Authenticator = {
-  authenticate: () => ({ name: 'lading:local-admin', uid: '', groups: ['system:masters', 'system:authenticated'] }),
+  authenticate: () => ({
+    name: 'lading:local-admin',
+    uid: '',
+    groups: ['system:masters', 'system:authenticated'],
+  }),
 };

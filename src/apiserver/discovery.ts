@@ -39,7 +39,11 @@ function storageVersionHash(kind: KindDefinition): string {
   return createHash('sha256').update(`${storage}/${kind.names.kind}`).digest('base64').slice(0, 11);
 }
 
-export function resourceList(kinds: KindRegistry, groupName: string, version: string): Record<string, unknown> | undefined {
+export function resourceList(
+  kinds: KindRegistry,
+  groupName: string,
+  version: string,
+): Record<string, unknown> | undefined {
   const served = kinds.all().filter((k) => k.group === groupName && k.versions.includes(version));
   if (served.length === 0 && !(groupName === '' && version === 'v1')) return undefined;
   const resources: Record<string, unknown>[] = [];
@@ -64,5 +68,10 @@ export function resourceList(kinds: KindRegistry, groupName: string, version: st
       });
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(groupName, version), resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: apiVersionOf(groupName, version),
+    resources,
+  };
 }

@@ -29,7 +29,9 @@ export function createApiMetrics(): ApiMetrics {
     name: 'apiserver_request_duration_seconds',
     help: 'Response latency distribution in seconds for each verb, group, version, resource, subresource and code.',
     labelNames,
-    buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
+    buckets: [
+      0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60,
+    ],
     registers: [registry],
   });
   return {

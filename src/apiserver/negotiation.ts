@@ -4,11 +4,7 @@
  * Protobuf and CBOR are not served; a client that accepts only those gets 406.
  */
 import { parse as parseYaml } from 'yaml';
-import {
-  BadRequestError,
-  NotAcceptableError,
-  UnsupportedMediaTypeError,
-} from '../apimachinery/index.js';
+import { BadRequestError, NotAcceptableError, UnsupportedMediaTypeError } from '../apimachinery/index.js';
 import type { PatchType } from '../registry/index.js';
 import { decodeProtobufObject } from './protobuf.js';
 
@@ -49,7 +45,8 @@ export function negotiateResponse(accept: string | undefined): ResponseForm {
     const version = range.params.v;
     if (range.params.g !== 'meta.k8s.io' || (version !== 'v1' && version !== 'v1beta1')) continue;
     if (as === 'Table') return { as: 'Table', version };
-    if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return { as: 'PartialObjectMetadata', version };
+    if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList')
+      return { as: 'PartialObjectMetadata', version };
   }
   throw new NotAcceptableError(
     'only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io',
@@ -66,7 +63,9 @@ function parseJson(body: string, what: string): unknown {
   try {
     return JSON.parse(body) as unknown;
   } catch (err) {
-    throw new BadRequestError(`the body of the request was not valid ${what}: ${(err as Error).message}`, { cause: err });
+    throw new BadRequestError(`the body of the request was not valid ${what}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -75,7 +74,9 @@ function parseYamlDoc(body: string): unknown {
     // maxAliasCount bounds alias expansion ("billion laughs").
     return parseYaml(body, { maxAliasCount: 100, version: '1.2' }) as unknown;
   } catch (err) {
-    throw new BadRequestError(`the body of the request was not valid YAML: ${(err as Error).message}`, { cause: err });
+    throw new BadRequestError(`the body of the request was not valid YAML: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -90,7 +91,8 @@ export function decodeBody(contentType: string | undefined, raw: Buffer): unknow
   const body = raw.toString('utf8');
   if (body.trim() === '') throw new BadRequestError('the body of the request must not be empty');
   if (type === 'application/json' || type === '') return parseJson(body, 'JSON');
-  if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return parseYamlDoc(body);
+  if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml')
+    return parseYamlDoc(body);
   throw new UnsupportedMediaTypeError(
     `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
   );
@@ -104,7 +106,10 @@ const PATCH_TYPES: Record<string, PatchType> = {
 };
 
 /** Decodes a PATCH body; the Content-Type names the patch type. */
-export function decodePatch(contentType: string | undefined, raw: Buffer): { type: PatchType; patch: unknown } {
+export function decodePatch(
+  contentType: string | undefined,
+  raw: Buffer,
+): { type: PatchType; patch: unknown } {
   const type = PATCH_TYPES[mediaType(contentType)];
   const body = raw.toString('utf8');
   if (type === undefined) {

@@ -168,9 +168,12 @@ export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
   while (!unknown.done) {
     const tag = Number(unknown.varint());
     if (tag === (1 << 3) + 2) {
-      const typeMeta = decodeMessage(unknown.bytes(), { 1: { name: 'apiVersion', type: 'string' }, 2: { name: 'kind', type: 'string' } });
-      apiVersion = String(typeMeta.apiVersion ?? '');
-      kind = String(typeMeta.kind ?? '');
+      const typeMeta = decodeMessage(unknown.bytes(), {
+        1: { name: 'apiVersion', type: 'string' },
+        2: { name: 'kind', type: 'string' },
+      });
+      apiVersion = typeof typeMeta.apiVersion === 'string' ? typeMeta.apiVersion : '';
+      kind = typeof typeMeta.kind === 'string' ? typeMeta.kind : '';
     } else if (tag === (2 << 3) + 2) raw = unknown.bytes();
     else unknown.skip(tag & 7);
   }

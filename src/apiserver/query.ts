@@ -16,13 +16,16 @@ export class Query {
     if (value === null) return false;
     if (value === '' || value === 'true' || value === '1') return true;
     if (value === 'false' || value === '0') return false;
-    throw new BadRequestError(`invalid value for ${name}: ${JSON.stringify(value)}: must be "true" or "false"`);
+    throw new BadRequestError(
+      `invalid value for ${name}: ${JSON.stringify(value)}: must be "true" or "false"`,
+    );
   }
 
   int(name: string): number | undefined {
     const value = this.params.get(name);
     if (value === null || value === '') return undefined;
-    if (!/^-?\d+$/.test(value)) throw new BadRequestError(`invalid value for ${name}: ${JSON.stringify(value)}: must be an integer`);
+    if (!/^-?\d+$/.test(value))
+      throw new BadRequestError(`invalid value for ${name}: ${JSON.stringify(value)}: must be an integer`);
     return Number(value);
   }
 
@@ -40,7 +43,9 @@ export class Query {
     set('resourceVersion', this.string('resourceVersion'));
     const match = this.string('resourceVersionMatch');
     if (match !== undefined && !['', 'Exact', 'NotOlderThan'].includes(match)) {
-      throw new BadRequestError(`resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`);
+      throw new BadRequestError(
+        `resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`,
+      );
     }
     set('resourceVersionMatch', match);
     return request;
@@ -68,7 +73,8 @@ export class Query {
     const request: WriteRequest = { warnings };
     const dryRun = this.params.getAll('dryRun');
     for (const value of dryRun) {
-      if (value !== 'All') throw new BadRequestError(`dryRun: Unsupported value: "${value}": supported values: "All"`);
+      if (value !== 'All')
+        throw new BadRequestError(`dryRun: Unsupported value: "${value}": supported values: "All"`);
     }
     if (dryRun.length > 0) request.dryRun = true;
     const manager = this.string('fieldManager') ?? defaultManager(userAgent);
@@ -77,7 +83,9 @@ export class Query {
     const validation = this.string('fieldValidation');
     if (validation !== undefined && validation !== '') {
       if (!['Strict', 'Warn', 'Ignore'].includes(validation)) {
-        throw new BadRequestError(`fieldValidation: Unsupported value: "${validation}": supported values: "Ignore", "Strict", "Warn"`);
+        throw new BadRequestError(
+          `fieldValidation: Unsupported value: "${validation}": supported values: "Ignore", "Strict", "Warn"`,
+        );
       }
       request.fieldValidation = validation as FieldValidation;
     } else {
@@ -89,9 +97,11 @@ export class Query {
   }
 
   deleteOptions(body: unknown): DeleteOptions {
-    const options: DeleteOptions = body !== null && typeof body === 'object' ? { ...(body as DeleteOptions) } : {};
+    const options: DeleteOptions =
+      body !== null && typeof body === 'object' ? { ...(body as DeleteOptions) } : {};
     const policy = this.string('propagationPolicy');
-    if (policy !== undefined) options.propagationPolicy = policy as NonNullable<DeleteOptions['propagationPolicy']>;
+    if (policy !== undefined)
+      options.propagationPolicy = policy as NonNullable<DeleteOptions['propagationPolicy']>;
     const grace = this.int('gracePeriodSeconds');
     if (grace !== undefined) options.gracePeriodSeconds = grace;
     if (this.params.has('orphanDependents')) options.orphanDependents = this.bool('orphanDependents');
@@ -101,7 +111,9 @@ export class Query {
   includeObject(): IncludeObject {
     const value = this.string('includeObject') ?? 'Metadata';
     if (value !== 'None' && value !== 'Metadata' && value !== 'Object') {
-      throw new BadRequestError(`includeObject: Unsupported value: "${value}": supported values: "None", "Metadata", "Object"`);
+      throw new BadRequestError(
+        `includeObject: Unsupported value: "${value}": supported values: "None", "Metadata", "Object"`,
+      );
     }
     return value;
   }

@@ -4,10 +4,20 @@ import { parseResourcePath } from './request-path.js';
 describe('parseResourcePath', () => {
   it.each([
     ['/api/v1/namespaces', { group: '', version: 'v1', plural: 'namespaces', watch: false }],
-    ['/api/v1/namespaces/default', { group: '', version: 'v1', plural: 'namespaces', name: 'default', watch: false }],
+    [
+      '/api/v1/namespaces/default',
+      { group: '', version: 'v1', plural: 'namespaces', name: 'default', watch: false },
+    ],
     [
       '/api/v1/namespaces/default/status',
-      { group: '', version: 'v1', plural: 'namespaces', name: 'default', subresource: 'status', watch: false },
+      {
+        group: '',
+        version: 'v1',
+        plural: 'namespaces',
+        name: 'default',
+        subresource: 'status',
+        watch: false,
+      },
     ],
     [
       '/api/v1/namespaces/default/configmaps',
@@ -20,9 +30,20 @@ describe('parseResourcePath', () => {
     ['/api/v1/configmaps', { group: '', version: 'v1', plural: 'configmaps', watch: false }],
     [
       '/apis/example.com/v1/namespaces/ns/widgets/w/status',
-      { group: 'example.com', version: 'v1', namespace: 'ns', plural: 'widgets', name: 'w', subresource: 'status', watch: false },
+      {
+        group: 'example.com',
+        version: 'v1',
+        namespace: 'ns',
+        plural: 'widgets',
+        name: 'w',
+        subresource: 'status',
+        watch: false,
+      },
     ],
-    ['/apis/example.com/v1/clusterwidgets/c', { group: 'example.com', version: 'v1', plural: 'clusterwidgets', name: 'c', watch: false }],
+    [
+      '/apis/example.com/v1/clusterwidgets/c',
+      { group: 'example.com', version: 'v1', plural: 'clusterwidgets', name: 'c', watch: false },
+    ],
     [
       '/api/v1/watch/namespaces/default/configmaps',
       { group: '', version: 'v1', namespace: 'default', plural: 'configmaps', watch: true },

@@ -17,7 +17,10 @@ export interface ResourcePath {
 
 /** Parses a resource path; undefined when the path is not one (discovery, unknown prefixes). */
 export function parseResourcePath(pathname: string): ResourcePath | undefined {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   let group: string;
   let rest: string[];
   if (parts[0] === 'api' && parts.length >= 3) {
@@ -54,7 +57,11 @@ function isNamespaceSubresource(segment: string | undefined): boolean {
   return segment === 'status' || segment === 'finalize';
 }
 
-function withOptional(path: Omit<ResourcePath, 'name' | 'subresource'>, name?: string, subresource?: string): ResourcePath {
+function withOptional(
+  path: Omit<ResourcePath, 'name' | 'subresource'>,
+  name?: string,
+  subresource?: string,
+): ResourcePath {
   const result: ResourcePath = { ...path };
   if (name !== undefined) result.name = name;
   if (subresource !== undefined) result.subresource = subresource;

@@ -50,7 +50,8 @@ function verbOf(method: string, path: ResourcePath, query: Query): Verb {
       if (path.watch || query.bool('watch')) return 'watch';
       return path.name === undefined ? 'list' : 'get';
     case 'POST':
-      if (path.name !== undefined) throw new MethodNotAllowedError(`POST is not supported on a named ${path.plural}`);
+      if (path.name !== undefined)
+        throw new MethodNotAllowedError(`POST is not supported on a named ${path.plural}`);
       return 'create';
     case 'PUT':
       return 'update';
@@ -59,41 +60,61 @@ function verbOf(method: string, path: ResourcePath, query: Query): Verb {
     case 'DELETE':
       return path.name === undefined ? 'deletecollection' : 'delete';
     default:
-      throw new MethodNotAllowedError(`the server does not allow this method on the requested resource: ${method}`);
+      throw new MethodNotAllowedError(
+        `the server does not allow this method on the requested resource: ${method}`,
+      );
   }
 }
 
 function contentTypeOf(form: ResponseForm): string {
-  return form.as === 'object' ? 'application/json' : `application/json;as=${form.as};g=meta.k8s.io;v=${form.version}`;
+  return form.as === 'object'
+    ? 'application/json'
+    : `application/json;as=${form.as};g=meta.k8s.io;v=${form.version}`;
 }
 
 /** Finds the kind and verb; throws NotFound for unknown kinds, MethodNotAllowed for wrong verbs. */
-export function resolveRequest(request: ResourceRequest, kinds: KindRegistry, handlerFor: HandlerResolver): ResolvedRequest {
+export function resolveRequest(
+  request: ResourceRequest,
+  kinds: KindRegistry,
+  handlerFor: HandlerResolver,
+): ResolvedRequest {
   const { path } = request;
   const kind = kinds.byResource(path.group, path.version, path.plural);
   if (!kind) {
     throw new NotFoundError(
       { resource: path.plural, group: path.group },
-      { message: `the server could not find the requested resource (${path.plural}${path.group ? `.${path.group}` : ''} ${path.version})` },
+      {
+        message: `the server could not find the requested resource (${path.plural}${path.group ? `.${path.group}` : ''} ${path.version})`,
+      },
     );
   }
   const query = new Query(request.params);
   const verb = verbOf(request.method, path, query);
   if (path.subresource !== undefined && !(path.subresource === 'status' && kind.statusSubresource)) {
-    throw new NotFoundError({ resource: `${path.plural}/${path.subresource}`, group: path.group, name: path.name ?? '' });
+    throw new NotFoundError({
+      resource: `${path.plural}/${path.subresource}`,
+      group: path.group,
+      name: path.name ?? '',
+    });
   }
   if (path.subresource && !['get', 'update', 'patch'].includes(verb)) {
     throw new MethodNotAllowedError(`${verb} is not supported on ${path.plural}/${path.subresource}`);
   }
   if (kind.namespaced && path.namespace === undefined && !['list', 'watch'].includes(verb)) {
-    throw new NotFoundError({ resource: path.plural, group: path.group, name: path.name ?? '' }, {
-      message: `the server could not find the requested resource: ${path.plural} is namespaced; use /namespaces/<namespace>/${path.plural}`,
-    });
+    throw new NotFoundError(
+      { resource: path.plural, group: path.group, name: path.name ?? '' },
+      {
+        message: `the server could not find the requested resource: ${path.plural} is namespaced; use /namespaces/<namespace>/${path.plural}`,
+      },
+    );
   }
   if (!kind.namespaced && path.namespace !== undefined) {
-    throw new NotFoundError({ resource: path.plural, group: path.group, name: path.name ?? '' }, {
-      message: `the server could not find the requested resource: ${path.plural} is cluster-scoped`,
-    });
+    throw new NotFoundError(
+      { resource: path.plural, group: path.group, name: path.name ?? '' },
+      {
+        message: `the server could not find the requested resource: ${path.plural} is cluster-scoped`,
+      },
+    );
   }
   if (!(kind.verbs ?? [verb]).includes(verb)) {
     throw new MethodNotAllowedError(`${verb} is not supported on ${path.plural}`);
@@ -128,7 +149,13 @@ async function execute(
       return reply(200, await handler.get(namespace, name));
     case 'list': {
       const list = await handler.list(namespace, query.list());
-      return { kind: 'body', status: 200, body: listBody(kind, path.version, form, list, query), contentType: contentTypeOf(form), warnings };
+      return {
+        kind: 'body',
+        status: 200,
+        body: listBody(kind, path.version, form, list, query),
+        contentType: contentTypeOf(form),
+        warnings,
+      };
     }
     case 'watch': {
       const watch = query.watch();
@@ -137,7 +164,8 @@ async function execute(
         watch.fieldSelector = watch.fieldSelector ? `${watch.fieldSelector},${byName}` : byName;
       }
       const timeoutMs = query.watchTimeoutMs();
-      const transform = form.as === 'object' ? undefined : (event: RawWatchEvent) => watchObject(kind, form, event, query);
+      const transform =
+        form.as === 'object' ? undefined : (event: RawWatchEvent) => watchObject(kind, form, event, query);
       return {
         kind: 'watch',
         events: (signal) => handler.watch(namespace, watch, signal),
@@ -147,9 +175,17 @@ async function execute(
       };
     }
     case 'create':
-      return reply(201, await handler.create(namespace, decodeBody(request.headers.contentType, request.body), write()));
+      return reply(
+        201,
+        await handler.create(namespace, decodeBody(request.headers.contentType, request.body), write()),
+      );
     case 'update': {
-      const result = await handler.update(namespace, name, decodeBody(request.headers.contentType, request.body), { ...write(), ...sub });
+      const result = await handler.update(
+        namespace,
+        name,
+        decodeBody(request.headers.contentType, request.body),
+        { ...write(), ...sub },
+      );
       return reply(result.created ? 201 : 200, result.object);
     }
     case 'patch': {
@@ -158,25 +194,39 @@ async function execute(
       if (type === 'apply' && query.string('fieldManager') === undefined) {
         throw new BadRequestError('PATCH /apply requires fieldManager to be set');
       }
-      if (type !== 'apply' && options.force) throw new BadRequestError('force is only allowed for apply patches');
+      if (type !== 'apply' && options.force)
+        throw new BadRequestError('force is only allowed for apply patches');
       const result = await handler.patch(namespace, name, type, patch, { ...options, ...sub });
       return reply(result.created ? 201 : 200, result.object);
     }
     case 'delete': {
-      const body = request.body.length === 0 ? undefined : decodeBody(request.headers.contentType, request.body);
+      const body =
+        request.body.length === 0 ? undefined : decodeBody(request.headers.contentType, request.body);
       const result = await handler.delete(namespace, name, query.deleteOptions(body), write());
       return reply(200, result.object);
     }
     case 'deletecollection': {
-      const body = request.body.length === 0 ? undefined : decodeBody(request.headers.contentType, request.body);
-      const deleted = await handler.deleteCollection(namespace, query.list(), query.deleteOptions(body), write());
+      const body =
+        request.body.length === 0 ? undefined : decodeBody(request.headers.contentType, request.body);
+      const deleted = await handler.deleteCollection(
+        namespace,
+        query.list(),
+        query.deleteOptions(body),
+        write(),
+      );
       const list = {
         apiVersion: apiVersionOf(kind.group, path.version),
         kind: kind.names.listKind,
         metadata: {},
         items: deleted,
       };
-      return { kind: 'body', status: 200, body: JSON.stringify(list), contentType: 'application/json', warnings };
+      return {
+        kind: 'body',
+        status: 200,
+        body: JSON.stringify(list),
+        contentType: 'application/json',
+        warnings,
+      };
     }
   }
 }
@@ -187,10 +237,19 @@ function shape(kind: KindDefinition, form: ResponseForm, object: KubeObject, que
       return JSON.stringify(object);
     case 'Table':
       return JSON.stringify(
-        toTable(kind, [object], { include: query.includeObject(), metaVersion: form.version, listMeta: {}, withColumns: true }),
+        toTable(kind, [object], {
+          include: query.includeObject(),
+          metaVersion: form.version,
+          listMeta: {},
+          withColumns: true,
+        }),
       );
     case 'PartialObjectMetadata':
-      return JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${form.version}`, metadata: object.metadata });
+      return JSON.stringify({
+        kind: 'PartialObjectMetadata',
+        apiVersion: `meta.k8s.io/${form.version}`,
+        metadata: object.metadata,
+      });
   }
 }
 
@@ -210,7 +269,14 @@ function listBody(
       return `{"kind":${JSON.stringify(kind.names.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(kind.group, version))},"metadata":${JSON.stringify(listMeta)},"items":[${list.items.join(',')}]}`;
     case 'Table': {
       const objects = list.items.map((json) => JSON.parse(json) as KubeObject);
-      return JSON.stringify(toTable(kind, objects, { include: query.includeObject(), metaVersion: form.version, listMeta, withColumns: true }));
+      return JSON.stringify(
+        toTable(kind, objects, {
+          include: query.includeObject(),
+          metaVersion: form.version,
+          listMeta,
+          withColumns: true,
+        }),
+      );
     }
     case 'PartialObjectMetadata': {
       const items = list.items.map((json) => ({
@@ -218,7 +284,12 @@ function listBody(
         apiVersion: `meta.k8s.io/${form.version}`,
         metadata: (JSON.parse(json) as KubeObject).metadata,
       }));
-      return JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${form.version}`, metadata: listMeta, items });
+      return JSON.stringify({
+        kind: 'PartialObjectMetadataList',
+        apiVersion: `meta.k8s.io/${form.version}`,
+        metadata: listMeta,
+        items,
+      });
     }
   }
 }

@@ -49,7 +49,9 @@ export function createApiServer(deps: ApiServerDeps): FastifyInstance {
   const openapi = new OpenApiDocuments(deps.kinds);
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.addHook('onRequest', (req, _reply, done) => {
     const path = parseResourcePath(req.url.split('?')[0] ?? '');
@@ -75,17 +77,28 @@ export function createApiServer(deps: ApiServerDeps): FastifyInstance {
   app.setErrorHandler((err, req, reply) => {
     const fastifyErr = err as { code?: string; statusCode?: number };
     if (fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendError(reply, new RequestEntityTooLargeError(`Request entity too large: limit is ${MAX_BODY_BYTES}`), req, deps.log);
+      return sendError(
+        reply,
+        new RequestEntityTooLargeError(`Request entity too large: limit is ${MAX_BODY_BYTES}`),
+        req,
+        deps.log,
+      );
     }
     return sendError(reply, err, req, deps.log);
   });
 
   app.setNotFoundHandler((req, reply) =>
-    sendError(reply, new NotFoundError({ resource: '' }, { message: 'the server could not find the requested resource' }), req, deps.log),
+    sendError(
+      reply,
+      new NotFoundError({ resource: '' }, { message: 'the server could not find the requested resource' }),
+      req,
+      deps.log,
+    ),
   );
 
   // Health and version are open to anyone, as Kubernetes grants them to unauthenticated users.
-  for (const path of ['/healthz', '/livez']) app.get(path, (_req, reply) => reply.type('text/plain').send('ok'));
+  for (const path of ['/healthz', '/livez'])
+    app.get(path, (_req, reply) => reply.type('text/plain').send('ok'));
   app.get('/readyz', (_req, reply) =>
     deps.ready() ? reply.type('text/plain').send('ok') : reply.code(503).type('text/plain').send('not ready'),
   );
@@ -147,7 +160,10 @@ async function serveApi(deps: ApiServerDeps, req: FastifyRequest, reply: Fastify
   if (!path) {
     const discovery = discoveryDocument(deps, pathname);
     if (discovery === undefined || req.method !== 'GET') {
-      throw new NotFoundError({ resource: '' }, { message: 'the server could not find the requested resource' });
+      throw new NotFoundError(
+        { resource: '' },
+        { message: 'the server could not find the requested resource' },
+      );
     }
     return reply.send(discovery);
   }
@@ -189,7 +205,8 @@ function discoveryDocument(deps: ApiServerDeps, pathname: string): unknown {
   const parts = pathname.split('/').filter(Boolean);
   if (parts[0] === 'api' && parts.length === 2) return resourceList(deps.kinds, '', parts[1] ?? '');
   if (parts[0] === 'apis' && parts.length === 2) return group(deps.kinds, parts[1] ?? '');
-  if (parts[0] === 'apis' && parts.length === 3) return resourceList(deps.kinds, parts[1] ?? '', parts[2] ?? '');
+  if (parts[0] === 'apis' && parts.length === 3)
+    return resourceList(deps.kinds, parts[1] ?? '', parts[2] ?? '');
   return undefined;
 }
 

@@ -14,7 +14,8 @@ const NAME_COLUMN: TableColumnDefinition = {
   name: 'Name',
   type: 'string',
   format: 'name',
-  description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated.',
+  description:
+    'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated.',
   priority: 0,
 };
 
@@ -64,10 +65,19 @@ export type IncludeObject = 'None' | 'Metadata' | 'Object';
 function rowObject(object: KubeObject, include: IncludeObject, metaVersion: string): unknown {
   if (include === 'None') return undefined;
   if (include === 'Object') return object;
-  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: object.metadata };
+  return {
+    kind: 'PartialObjectMetadata',
+    apiVersion: `meta.k8s.io/${metaVersion}`,
+    metadata: object.metadata,
+  };
 }
 
-export function tableRows(kind: KindDefinition, objects: readonly KubeObject[], include: IncludeObject, metaVersion: string): unknown[] {
+export function tableRows(
+  kind: KindDefinition,
+  objects: readonly KubeObject[],
+  include: IncludeObject,
+  metaVersion: string,
+): unknown[] {
   const now = Date.now();
   return objects.map((object) => {
     const row: Record<string, unknown> = {
@@ -82,7 +92,12 @@ export function tableRows(kind: KindDefinition, objects: readonly KubeObject[], 
 export function toTable(
   kind: KindDefinition,
   objects: readonly KubeObject[],
-  options: { include: IncludeObject; metaVersion: string; listMeta: Record<string, unknown>; withColumns: boolean },
+  options: {
+    include: IncludeObject;
+    metaVersion: string;
+    listMeta: Record<string, unknown>;
+    withColumns: boolean;
+  },
 ): Record<string, unknown> {
   return {
     kind: 'Table',

@@ -9,7 +9,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   let run: Promise<number> = Promise.resolve(0);
-  registerServe(program, (p) => (run = p));
+  registerServe(program, (p) => {
+    run = p;
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return await run;

@@ -20,12 +20,22 @@ export function registerServe(program: Command, setExit: (run: Promise<number>) 
     .description('Run the Lading API server, controllers and function runtime')
     .option('--listen <host:port>', 'address to listen on', DEFAULTS.listen)
     .option('--data-dir <dir>', 'where Lading keeps its data (SQLite database, kubeconfig)', DEFAULTS.dataDir)
-    .option('--database-url <url>', 'postgres://… to store everything in PostgreSQL (default: SQLite in the data dir)')
-    .option('--token-file <file>', 'bearer tokens, one "token,user,uid[,\\"groups\\"]" per line; required off loopback')
+    .option(
+      '--database-url <url>',
+      'postgres://… to store everything in PostgreSQL (default: SQLite in the data dir)',
+    )
+    .option(
+      '--token-file <file>',
+      'bearer tokens, one "token,user,uid[,\\"groups\\"]" per line; required off loopback',
+    )
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', DEFAULTS.logLevel)
     .option('--history-retention <duration>', 'how long watch history is kept (watch resume, paging)', '5m')
     .option('--bookmark-interval <duration>', 'interval of watch bookmarks', '30s')
-    .option('--min-request-timeout <duration>', 'watches without timeoutSeconds end after between this and twice this', '30m')
+    .option(
+      '--min-request-timeout <duration>',
+      'watches without timeoutSeconds end after between this and twice this',
+      '30m',
+    )
     .action((flags: ServeFlags) => setExit(serve(flags)));
 }
 

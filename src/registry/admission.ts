@@ -25,17 +25,20 @@ export function decodeObject(
   version: string,
   target: { namespace: string; name?: string },
 ): KubeObject {
-  if (!isPlainObject(body)) throw new BadRequestError(`the body of the request must be a ${kind.names.kind} object`);
+  if (!isPlainObject(body))
+    throw new BadRequestError(`the body of the request must be a ${kind.names.kind} object`);
   const expected = apiVersionOf(kind.group, version);
   const apiVersion = body.apiVersion ?? expected;
   const kindName = body.kind ?? kind.names.kind;
   if (apiVersion !== expected) {
     throw new BadRequestError(
-      `the API version in the data (${String(apiVersion)}) does not match the expected API version (${expected})`,
+      `the API version in the data (${JSON.stringify(apiVersion)}) does not match the expected API version (${expected})`,
     );
   }
   if (kindName !== kind.names.kind) {
-    throw new BadRequestError(`the kind in the data (${String(kindName)}) does not match the expected kind (${kind.names.kind})`);
+    throw new BadRequestError(
+      `the kind in the data (${JSON.stringify(kindName)}) does not match the expected kind (${kind.names.kind})`,
+    );
   }
   const metadata = body.metadata ?? {};
   if (!isPlainObject(metadata)) throw new BadRequestError('`metadata` must be an object');
@@ -43,7 +46,9 @@ export function decodeObject(
   if (kind.namespaced) {
     const ns = object.metadata.namespace;
     if (ns !== undefined && ns !== '' && ns !== target.namespace) {
-      throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
+      throw new BadRequestError(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     }
     object.metadata.namespace = target.namespace;
   } else {
@@ -52,7 +57,9 @@ export function decodeObject(
   if (target.name !== undefined) {
     const name = object.metadata.name;
     if (name !== undefined && name !== target.name) {
-      throw new BadRequestError(`the name of the object (${name}) does not match the name on the URL (${target.name})`);
+      throw new BadRequestError(
+        `the name of the object (${name}) does not match the name on the URL (${target.name})`,
+      );
     }
     object.metadata.name = target.name;
   }
@@ -63,7 +70,12 @@ export function decodeObject(
  * Drops fields the schema does not know; with `Strict` rejects them, with `Warn` reports them.
  * Status of a status-subresource kind is not the caller's to set here and is handled by callers.
  */
-export function checkUnknownFields(object: KubeObject, kind: KindDefinition, mode: FieldValidation, warnings: string[]): void {
+export function checkUnknownFields(
+  object: KubeObject,
+  kind: KindDefinition,
+  mode: FieldValidation,
+  warnings: string[],
+): void {
   const unknown = pruneUnknownFields(object, kind.schema);
   if (unknown.length === 0 || mode === 'Ignore') return;
   const messages = unknown.map((path) => `unknown field "${path}"`);
@@ -87,7 +99,8 @@ export function validateObject(object: KubeObject, kind: KindDefinition, old?: K
     causes.push(...(strategy?.validateUpdate?.(object, old) ?? strategy?.validate?.(object) ?? []));
     for (const path of strategy?.immutableFields ?? []) {
       const [a, b] = [at(object, path), at(old, path)];
-      if (!isDeepStrictEqual(a, b)) causes.push(fieldError.invalid(path.join('.'), a ?? null, 'field is immutable'));
+      if (!isDeepStrictEqual(a, b))
+        causes.push(fieldError.invalid(path.join('.'), a ?? null, 'field is immutable'));
     }
   }
   if (causes.length > 0) {

@@ -8,7 +8,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   #waiting: ((result: IteratorResult<T>) => void) | undefined;
   #waitingReject: ((err: unknown) => void) | undefined;
   #done = false;
-  #error: unknown;
+  #error: Error | undefined;
   readonly #limit: number;
 
   constructor(limit = 100_000) {
@@ -44,18 +44,18 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   /** Ends the stream with an error, dropping queued items. */
   fail(err: unknown): void {
     this.#done = true;
-    this.#error = err;
+    this.#error = err instanceof Error ? err : new Error(String(err));
     this.#items = [];
     const reject = this.#waitingReject;
     this.#waiting = undefined;
     this.#waitingReject = undefined;
-    reject?.(err);
+    reject?.(this.#error);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: () => {
-        if (this.#error !== undefined) return Promise.reject(this.#error as Error);
+        if (this.#error !== undefined) return Promise.reject(this.#error);
         if (this.#items.length > 0) return Promise.resolve({ value: this.#items.shift() as T, done: false });
         if (this.#done) return Promise.resolve({ value: undefined, done: true });
         return new Promise<IteratorResult<T>>((resolve, reject) => {

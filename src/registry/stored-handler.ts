@@ -6,7 +6,11 @@ import { StoredKind, type StoredHandlerDeps } from './stored-kind.js';
 import { getObject, listObjects, watchObjects } from './stored-reads.js';
 import { createObject, patchObject, updateObject } from './stored-writes.js';
 
-export function createStoredHandler(kind: KindDefinition, version: string, deps: StoredHandlerDeps): ResourceHandler {
+export function createStoredHandler(
+  kind: KindDefinition,
+  version: string,
+  deps: StoredHandlerDeps,
+): ResourceHandler {
   const ctx = new StoredKind(kind, version, deps);
   return {
     get: (namespace, name) => getObject(ctx, namespace, name),
@@ -16,7 +20,8 @@ export function createStoredHandler(kind: KindDefinition, version: string, deps:
     update: (namespace, name, object, request) => updateObject(ctx, namespace, name, object, request),
     patch: (namespace, name, type, patch, request) => patchObject(ctx, namespace, name, type, patch, request),
     delete: (namespace, name, options, request) => deleteObject(ctx, namespace, name, options, request),
-    deleteCollection: (namespace, list, options, request) => deleteCollection(ctx, namespace, list, options, request),
+    deleteCollection: (namespace, list, options, request) =>
+      deleteCollection(ctx, namespace, list, options, request),
   };
 }
 
@@ -28,7 +33,7 @@ export class Handlers {
 
   for(kind: KindDefinition, version: string): ResourceHandler {
     let byVersion = this.#cache.get(kind);
-    if (!byVersion) this.#cache.set(kind, (byVersion = new Map()));
+    if (!byVersion) this.#cache.set(kind, (byVersion = new Map<string, ResourceHandler>()));
     let handler = byVersion.get(version);
     if (!handler) byVersion.set(version, (handler = createStoredHandler(kind, version, this.deps)));
     return handler;

@@ -38,7 +38,9 @@ export function parseListen(listen: string): ListenAddress {
   const host = m?.[1] ?? m?.[2];
   const port = Number(m?.[3]);
   if (!host || !Number.isInteger(port) || port > 65535) {
-    throw new BadRequestError(`--listen must be host:port (e.g. 127.0.0.1:7007 or [::1]:7007), got ${JSON.stringify(listen)}`);
+    throw new BadRequestError(
+      `--listen must be host:port (e.g. 127.0.0.1:7007 or [::1]:7007), got ${JSON.stringify(listen)}`,
+    );
   }
   return { host, port };
 }
@@ -57,8 +59,14 @@ export function checkConfig(config: ServerConfig): ListenAddress {
       `refusing to listen on non-loopback address ${address.host} without authentication: pass --token-file, or listen on 127.0.0.1`,
     );
   }
-  if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl) && !config.databaseUrl.startsWith('sqlite:')) {
-    throw new BadRequestError(`--database-url must start with postgres://, postgresql:// or sqlite:, got ${JSON.stringify(config.databaseUrl)}`);
+  if (
+    config.databaseUrl !== undefined &&
+    !/^postgres(ql)?:\/\//.test(config.databaseUrl) &&
+    !config.databaseUrl.startsWith('sqlite:')
+  ) {
+    throw new BadRequestError(
+      `--database-url must start with postgres://, postgresql:// or sqlite:, got ${JSON.stringify(config.databaseUrl)}`,
+    );
   }
   return address;
 }

@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pino, type Logger } from 'pino';
+import { destination, pino, type Logger } from 'pino';
 import { AlreadyExistsError } from '../apimachinery/index.js';
 import {
   anonymousAdmin,
@@ -38,7 +38,15 @@ export interface RunningServer {
 const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public'];
 const COMPACTION_INTERVAL_MS = 30_000;
 
-export async function startServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+/** JSON lines on stdout, written asynchronously (lines that pile up go out in one write). */
+function createLogger(level: ServerConfig['logLevel']): Logger {
+  return pino({ level }, destination({ sync: false }));
+}
+
+export async function startServer(
+  config: ServerConfig,
+  log: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
   const address = checkConfig(config);
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -67,9 +75,14 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     if (compaction) clearInterval(compaction);
     compaction = undefined;
     if (!isLeading) return;
-    compaction = setInterval(() => {
-      store.compact(config.historyRetentionMs).catch((err: unknown) => log.error({ err }, 'change feed compaction failed'));
-    }, Math.min(COMPACTION_INTERVAL_MS, config.historyRetentionMs));
+    compaction = setInterval(
+      () => {
+        store
+          .compact(config.historyRetentionMs)
+          .catch((err: unknown) => log.error({ err }, 'change feed compaction failed'));
+      },
+      Math.min(COMPACTION_INTERVAL_MS, config.historyRetentionMs),
+    );
     compaction.unref();
   });
 
@@ -93,9 +106,16 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
   const port = typeof bound === 'object' && bound ? bound.port : address.port;
   url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${port}`;
   const kubeconfigPath = join(dataDir, 'kubeconfig');
-  await writeKubeconfig(kubeconfigPath, url, config.tokenFile ? await firstToken(config.tokenFile) : undefined);
+  await writeKubeconfig(
+    kubeconfigPath,
+    url,
+    config.tokenFile ? await firstToken(config.tokenFile) : undefined,
+  );
   ready = true;
-  log.info({ url, dataDir, kubeconfig: kubeconfigPath, database: config.databaseUrl ? 'postgres' : 'sqlite' }, 'lading is serving');
+  log.info(
+    { url, dataDir, kubeconfig: kubeconfigPath, database: config.databaseUrl ? 'postgres' : 'sqlite' },
+    'lading is serving',
+  );
 
   return {
     url,
@@ -110,6 +130,8 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
       await stopCampaign();
       hub.close();
       await store.close();
+      log.info('lading stopped');
+      log.flush();
     },
   };
 }
@@ -118,7 +140,11 @@ async function ensureNamespaces(handlers: Handlers): Promise<void> {
   const namespaceHandler = handlers.for(namespaceKind, 'v1');
   for (const name of INITIAL_NAMESPACES) {
     try {
-      await namespaceHandler.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'lading' });
+      await namespaceHandler.create(
+        '',
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+        { fieldManager: 'lading' },
+      );
     } catch (err) {
       if (!(err instanceof AlreadyExistsError)) throw err;
     }
@@ -126,6 +152,8 @@ async function ensureNamespaces(handlers: Handlers): Promise<void> {
 }
 
 async function firstToken(tokenFile: string): Promise<string | undefined> {
-  const line = (await readFile(tokenFile, 'utf8')).split(/\r?\n/).find((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+  const line = (await readFile(tokenFile, 'utf8'))
+    .split(/\r?\n/)
+    .find((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
   return line?.split(',')[0]?.trim();
 }

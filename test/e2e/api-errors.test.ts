@@ -31,25 +31,75 @@ describe('API errors', () => {
   };
   /** The store's current resourceVersion, as a list reports it. */
   const currentRv = async () =>
-    ((await request('GET', '/api/v1/namespaces/default/configmaps')).json.metadata as { resourceVersion: string }).resourceVersion;
+    (
+      (await request('GET', '/api/v1/namespaces/default/configmaps')).json.metadata as {
+        resourceVersion: string;
+      }
+    ).resourceVersion;
 
   beforeAll(async () => {
     server = await startLading();
-    expect((await request('POST', '/api/v1/namespaces/default/configmaps', JSON.stringify(cm('existing')))).status).toBe(201);
+    expect(
+      (await request('POST', '/api/v1/namespaces/default/configmaps', JSON.stringify(cm('existing')))).status,
+    ).toBe(201);
   });
   afterAll(async () => {
     await server?.stop();
   });
 
   it.each([
-    ['malformed JSON', 'POST', '/api/v1/namespaces/default/configmaps', '{"apiVersion": "v1", ', 400, 'BadRequest'],
-    ['malformed YAML', 'POST', '/api/v1/namespaces/default/configmaps', 'a: [b', 400, 'BadRequest', 'application/yaml'],
+    [
+      'malformed JSON',
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      '{"apiVersion": "v1", ',
+      400,
+      'BadRequest',
+    ],
+    [
+      'malformed YAML',
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      'a: [b',
+      400,
+      'BadRequest',
+      'application/yaml',
+    ],
     ['unknown kind', 'POST', '/api/v1/namespaces/default/widgets', JSON.stringify(cm('x')), 404, 'NotFound'],
     ['unknown group', 'GET', '/apis/nothing.example.com/v1/things', undefined, 404, 'NotFound'],
-    ['kind mismatch', 'POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ ...cm('x'), kind: 'Secret' }), 400, 'BadRequest'],
-    ['unsupported content type', 'POST', '/api/v1/namespaces/default/configmaps', 'x', 415, 'UnsupportedMediaType', 'text/plain'],
-    ['missing namespace', 'POST', '/api/v1/namespaces/nope/configmaps', JSON.stringify(cm('x')), 404, 'NotFound'],
-    ['duplicate name', 'POST', '/api/v1/namespaces/default/configmaps', JSON.stringify(cm('existing')), 409, 'AlreadyExists'],
+    [
+      'kind mismatch',
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      JSON.stringify({ ...cm('x'), kind: 'Secret' }),
+      400,
+      'BadRequest',
+    ],
+    [
+      'unsupported content type',
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      'x',
+      415,
+      'UnsupportedMediaType',
+      'text/plain',
+    ],
+    [
+      'missing namespace',
+      'POST',
+      '/api/v1/namespaces/nope/configmaps',
+      JSON.stringify(cm('x')),
+      404,
+      'NotFound',
+    ],
+    [
+      'duplicate name',
+      'POST',
+      '/api/v1/namespaces/default/configmaps',
+      JSON.stringify(cm('existing')),
+      409,
+      'AlreadyExists',
+    ],
   ])('%s → %i', async (_name, method, path, body, code, reason, contentType = 'application/json') => {
     const before = await currentRv();
     const res = await request(method, path, body, contentType);
@@ -84,23 +134,37 @@ describe('API errors', () => {
   });
 
   it('refuses a stale update with 409 and keeps the newer object', async () => {
-    const current = (await request('GET', '/api/v1/namespaces/default/configmaps/existing')).json as unknown as {
+    const current = (await request('GET', '/api/v1/namespaces/default/configmaps/existing'))
+      .json as unknown as {
       metadata: { resourceVersion: string };
     };
     const staleRv = current.metadata.resourceVersion;
-    const fresh = { ...cm('existing', { data: { a: '2' } }), metadata: { name: 'existing', resourceVersion: staleRv } };
-    expect((await request('PUT', '/api/v1/namespaces/default/configmaps/existing', JSON.stringify(fresh))).status).toBe(200);
-    const stale = { ...cm('existing', { data: { a: 'stale' } }), metadata: { name: 'existing', resourceVersion: staleRv } };
+    const fresh = {
+      ...cm('existing', { data: { a: '2' } }),
+      metadata: { name: 'existing', resourceVersion: staleRv },
+    };
+    expect(
+      (await request('PUT', '/api/v1/namespaces/default/configmaps/existing', JSON.stringify(fresh))).status,
+    ).toBe(200);
+    const stale = {
+      ...cm('existing', { data: { a: 'stale' } }),
+      metadata: { name: 'existing', resourceVersion: staleRv },
+    };
     const res = await request('PUT', '/api/v1/namespaces/default/configmaps/existing', JSON.stringify(stale));
     expect(res.status).toBe(409);
     expect(res.json.reason).toBe('Conflict');
-    const after = (await request('GET', '/api/v1/namespaces/default/configmaps/existing')).json as unknown as { data: unknown };
+    const after = (await request('GET', '/api/v1/namespaces/default/configmaps/existing'))
+      .json as unknown as { data: unknown };
     expect(after.data).toEqual({ a: '2' });
   });
 
   it('rejects unknown fields with fieldValidation=Strict and warns by default', async () => {
     const body = JSON.stringify(cm('unknown-fields', { extra: true }));
-    const strict = await request('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', body);
+    const strict = await request(
+      'POST',
+      '/api/v1/namespaces/default/configmaps?fieldValidation=Strict',
+      body,
+    );
     expect(strict.status).toBe(400);
     expect(strict.json.message).toContain('unknown field "extra"');
     const res = await fetch(`${server.url}/api/v1/namespaces/default/configmaps`, {
@@ -115,7 +179,11 @@ describe('API errors', () => {
 
   it('does not write on dryRun=All', async () => {
     const before = await currentRv();
-    const res = await request('POST', '/api/v1/namespaces/default/configmaps?dryRun=All', JSON.stringify(cm('dry')));
+    const res = await request(
+      'POST',
+      '/api/v1/namespaces/default/configmaps?dryRun=All',
+      JSON.stringify(cm('dry')),
+    );
     expect(res.status).toBe(201);
     expect(await currentRv()).toBe(before);
     expect((await request('GET', '/api/v1/namespaces/default/configmaps/dry')).status).toBe(404);

@@ -39,12 +39,20 @@ describe('@kubernetes/client-node against lading serve', () => {
   });
 
   it('creates and lists typed objects, page by page', async () => {
-    for (let i = 0; i < 5; i++) await core.createNamespacedConfigMap({ namespace: 'kube-public', body: configMap(`list-${i}`, 'kube-public') });
+    for (let i = 0; i < 5; i++)
+      await core.createNamespacedConfigMap({
+        namespace: 'kube-public',
+        body: configMap(`list-${i}`, 'kube-public'),
+      });
     const names: string[] = [];
     let token: string | undefined;
     let pages = 0;
     do {
-      const page = await core.listNamespacedConfigMap({ namespace: 'kube-public', limit: 2, ...(token ? { _continue: token } : {}) });
+      const page = await core.listNamespacedConfigMap({
+        namespace: 'kube-public',
+        limit: 2,
+        ...(token ? { _continue: token } : {}),
+      });
       names.push(...page.items.map((i) => i.metadata?.name ?? ''));
       token = page.metadata?._continue;
       pages++;
@@ -71,7 +79,10 @@ describe('@kubernetes/client-node against lading serve', () => {
         .then((req) => done.finally(() => req.abort()));
     });
     await core.createNamespacedConfigMap({ namespace: 'default', body: configMap('watched') });
-    await core.patchNamespacedConfigMap({ namespace: 'default', name: 'watched', body: { data: { x: 'y' } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await core.patchNamespacedConfigMap(
+      { namespace: 'default', name: 'watched', body: { data: { x: 'y' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'watched' });
     await done;
     expect(events).toEqual(['ADDED watched', 'MODIFIED watched', 'DELETED watched']);
@@ -84,7 +95,10 @@ describe('@kubernetes/client-node against lading serve', () => {
     informer.on('add', (obj) => added.push(obj.metadata?.name ?? ''));
     await informer.start();
     try {
-      await core.createNamespacedConfigMap({ namespace: 'kube-system', body: configMap('before', 'kube-system') });
+      await core.createNamespacedConfigMap({
+        namespace: 'kube-system',
+        body: configMap('before', 'kube-system'),
+      });
       await until(() => added.includes('before'), 'the informer to see "before"');
       // Writes elsewhere move the store on; with 1 s of history the informer's resourceVersion
       // becomes too old, so its next watch (the server ends each within 4 s) gets 410.
@@ -92,13 +106,24 @@ describe('@kubernetes/client-node against lading serve', () => {
       const deadline = Date.now() + 6_000;
       let i = 0;
       while (Date.now() < deadline) {
-        await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: `churn-${i++}` }, stringData: { a: 'b' } } });
+        await core.createNamespacedSecret({
+          namespace: 'default',
+          body: { metadata: { name: `churn-${i++}` }, stringData: { a: 'b' } },
+        });
         await new Promise((r) => setTimeout(r, 100));
       }
       await until(() => listRequests(server, path) > relistsBefore, 'the informer to relist after 410');
-      await core.createNamespacedConfigMap({ namespace: 'kube-system', body: configMap('after', 'kube-system') });
+      await core.createNamespacedConfigMap({
+        namespace: 'kube-system',
+        body: configMap('after', 'kube-system'),
+      });
       await until(() => added.includes('after'), 'the informer to see "after"');
-      expect(informer.list('kube-system').map((o) => o.metadata?.name).sort()).toEqual(['after', 'before']);
+      expect(
+        informer
+          .list('kube-system')
+          .map((o) => o.metadata?.name)
+          .sort(),
+      ).toEqual(['after', 'before']);
     } finally {
       await informer.stop();
     }
@@ -113,15 +138,29 @@ describe('@kubernetes/client-node against lading serve', () => {
     await new Promise((r) => setTimeout(r, 2_500));
     await core.createNamespacedConfigMap({ namespace: 'default', body: configMap('move-on-2') });
     await new Promise((r) => setTimeout(r, 1_500));
-    const res = await fetch(`${server.url}/api/v1/namespaces/kube-public/configmaps?limit=1&continue=${encodeURIComponent(token ?? '')}`);
+    const res = await fetch(
+      `${server.url}/api/v1/namespaces/kube-public/configmaps?limit=1&continue=${encodeURIComponent(token ?? '')}`,
+    );
     expect(res.status).toBe(410);
     expect(((await res.json()) as { reason: string }).reason).toBe('Expired');
   });
 
   it('applies server-side through KubernetesObjectApi', async () => {
     const objects = KubernetesObjectApi.makeApiClient(kc);
-    const spec = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied', namespace: 'default' }, data: { a: '1' } };
-    const created = (await objects.patch(spec, undefined, undefined, 'client-node-test', true, PatchStrategy.ServerSideApply)) as V1ConfigMap;
+    const spec = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'applied', namespace: 'default' },
+      data: { a: '1' },
+    };
+    const created = (await objects.patch(
+      spec,
+      undefined,
+      undefined,
+      'client-node-test',
+      true,
+      PatchStrategy.ServerSideApply,
+    )) as V1ConfigMap;
     expect(created.metadata?.managedFields?.map((m) => m.manager)).toEqual(['client-node-test']);
     const updated = (await objects.patch(
       { ...spec, data: { b: '2' } },
@@ -138,7 +177,8 @@ describe('@kubernetes/client-node against lading serve', () => {
 
 /** LIST requests the server logged for a path. */
 function listRequests(server: LadingServer, path: string): number {
-  return server.logs.filter((line) => line.includes('"verb":"LIST"') && line.includes(`"path":"${path}"`)).length;
+  return server.logs.filter((line) => line.includes('"verb":"LIST"') && line.includes(`"path":"${path}"`))
+    .length;
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {

@@ -61,7 +61,8 @@ describe.skipIf(missing !== undefined)('kubectl against lading serve', () => {
   });
 
   it('rejects objects that violate the schema, naming the field', async () => {
-    const bad = 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: bad}\nspec: {color: purple, size: 0}\n';
+    const bad =
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: bad}\nspec: {color: purple, size: 0}\n';
     const result = await k(['create', '-f', '-'], bad);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('spec.color');
@@ -93,9 +94,30 @@ describe.skipIf(missing !== undefined)('kubectl against lading serve', () => {
   it('applies every patch type kubectl offers', async () => {
     await ok(['create', 'configmap', 'patched', '--from-literal=a=1']);
     await ok(['patch', 'configmap', 'patched', '--type=merge', '-p', '{"data":{"b":"2"}}']);
-    await ok(['patch', 'configmap', 'patched', '--type=json', '-p', '[{"op":"replace","path":"/data/a","value":"10"}]']);
-    await ok(['patch', 'configmap', 'patched', '--type=strategic', '-p', '{"data":{"c":"3"},"metadata":{"finalizers":["x.example.com/keep"]}}']);
-    await ok(['patch', 'configmap', 'patched', '--type=strategic', '-p', '{"metadata":{"finalizers":["y.example.com/keep"]}}']);
+    await ok([
+      'patch',
+      'configmap',
+      'patched',
+      '--type=json',
+      '-p',
+      '[{"op":"replace","path":"/data/a","value":"10"}]',
+    ]);
+    await ok([
+      'patch',
+      'configmap',
+      'patched',
+      '--type=strategic',
+      '-p',
+      '{"data":{"c":"3"},"metadata":{"finalizers":["x.example.com/keep"]}}',
+    ]);
+    await ok([
+      'patch',
+      'configmap',
+      'patched',
+      '--type=strategic',
+      '-p',
+      '{"metadata":{"finalizers":["y.example.com/keep"]}}',
+    ]);
     const cm = JSON.parse(await ok(['get', 'configmap', 'patched', '-o', 'json'])) as {
       data: Record<string, string>;
       metadata: { finalizers: string[] };
@@ -106,8 +128,18 @@ describe.skipIf(missing !== undefined)('kubectl against lading serve', () => {
     await ok(['patch', 'configmap', 'patched', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
 
     await ok(['patch', 'widget', 'small', '--type=merge', '-p', '{"spec":{"size":2}}']);
-    await ok(['patch', 'widget', 'small', '--type=json', '-p', '[{"op":"add","path":"/spec/tags","value":["a"]}]']);
-    const widget = JSON.parse(await ok(['get', 'widget', 'small', '-o', 'json'])) as { spec: unknown; metadata: { generation: number } };
+    await ok([
+      'patch',
+      'widget',
+      'small',
+      '--type=json',
+      '-p',
+      '[{"op":"add","path":"/spec/tags","value":["a"]}]',
+    ]);
+    const widget = JSON.parse(await ok(['get', 'widget', 'small', '-o', 'json'])) as {
+      spec: unknown;
+      metadata: { generation: number };
+    };
     expect(widget.spec).toEqual({ color: 'red', size: 2, tags: ['a'] });
     expect(widget.metadata.generation).toBe(3);
     // Custom resources do not support strategic merge patch, as in Kubernetes.
@@ -117,9 +149,27 @@ describe.skipIf(missing !== undefined)('kubectl against lading serve', () => {
   });
 
   it('updates the status subresource separately from the spec', async () => {
-    await ok(['patch', 'widget', 'big', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Ready"}}']);
-    await ok(['patch', 'widget', 'big', '--type=merge', '-p', '{"status":{"phase":"Ignored"},"spec":{"size":11}}']);
-    const widget = JSON.parse(await ok(['get', 'widget', 'big', '-o', 'json'])) as { spec: { size: number }; status: unknown };
+    await ok([
+      'patch',
+      'widget',
+      'big',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"phase":"Ready"}}',
+    ]);
+    await ok([
+      'patch',
+      'widget',
+      'big',
+      '--type=merge',
+      '-p',
+      '{"status":{"phase":"Ignored"},"spec":{"size":11}}',
+    ]);
+    const widget = JSON.parse(await ok(['get', 'widget', 'big', '-o', 'json'])) as {
+      spec: { size: number };
+      status: unknown;
+    };
     expect(widget.status).toEqual({ phase: 'Ready' });
     expect(widget.spec.size).toBe(11);
     expect(await ok(['get', 'widget', 'big', '-o', 'wide'])).toMatch(/^big\s+11\s+blue\s+Ready\s+/m);
@@ -129,11 +179,17 @@ describe.skipIf(missing !== undefined)('kubectl against lading serve', () => {
     const manifest = (size: number, color: string) =>
       `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: ssa}\nspec: {color: ${color}, size: ${size}, parts: [{name: a, count: 1}]}\n`;
     await ok(['apply', '--server-side', '--field-manager=alice', '-f', '-'], manifest(3, 'green'));
-    const conflict = await k(['apply', '--server-side', '--field-manager=bob', '-f', '-'], manifest(4, 'green'));
+    const conflict = await k(
+      ['apply', '--server-side', '--field-manager=bob', '-f', '-'],
+      manifest(4, 'green'),
+    );
     expect(conflict.code).not.toBe(0);
     expect(conflict.stderr).toContain('conflict');
     expect(conflict.stderr).toContain('.spec.size');
-    await ok(['apply', '--server-side', '--field-manager=bob', '--force-conflicts', '-f', '-'], manifest(4, 'green'));
+    await ok(
+      ['apply', '--server-side', '--field-manager=bob', '--force-conflicts', '-f', '-'],
+      manifest(4, 'green'),
+    );
     const widget = JSON.parse(await ok(['get', 'widget', 'ssa', '-o', 'json', '--show-managed-fields'])) as {
       spec: { size: number };
       metadata: { managedFields: { manager: string; operation: string }[] };
@@ -147,17 +203,31 @@ describe.skipIf(missing !== undefined)('kubectl against lading serve', () => {
     await ok(['label', 'widget', 'small', 'tier=gold']);
     await ok(['annotate', 'widget', 'small', 'note=hello']);
     expect(await ok(['get', 'widgets', '-l', 'tier=gold', '-o', 'name'])).toBe('widget.example.com/small\n');
-    expect(await ok(['get', 'widgets', '-l', 'size in (big,small),tier!=gold', '-o', 'name'])).toBe('widget.example.com/big\n');
+    expect(await ok(['get', 'widgets', '-l', 'size in (big,small),tier!=gold', '-o', 'name'])).toBe(
+      'widget.example.com/big\n',
+    );
     await ok(['label', 'widget', 'small', 'tier-']);
     expect(await ok(['get', 'widgets', '-l', 'tier', '-o', 'name'])).toBe('');
   });
 
   it('deletes objects with finalizers only when the finalizers are removed', async () => {
-    await ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, finalizers: [example.com/hold]}\ndata: {a: "1"}\n');
+    await ok(
+      ['apply', '-f', '-'],
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: held, finalizers: [example.com/hold]}\ndata: {a: "1"}\n',
+    );
     await ok(['delete', 'configmap', 'held', '--wait=false']);
-    const held = JSON.parse(await ok(['get', 'configmap', 'held', '-o', 'json'])) as { metadata: { deletionTimestamp?: string } };
+    const held = JSON.parse(await ok(['get', 'configmap', 'held', '-o', 'json'])) as {
+      metadata: { deletionTimestamp?: string };
+    };
     expect(held.metadata.deletionTimestamp).toBeDefined();
-    await ok(['patch', 'configmap', 'held', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
+    await ok([
+      'patch',
+      'configmap',
+      'held',
+      '--type=json',
+      '-p',
+      '[{"op":"remove","path":"/metadata/finalizers"}]',
+    ]);
     const gone = await k(['get', 'configmap', 'held']);
     expect(gone.code).not.toBe(0);
     expect(gone.stderr).toContain('configmaps "held" not found');
@@ -174,7 +244,16 @@ describe.skipIf(missing !== undefined)('kubectl against lading serve', () => {
 
   it('pages lists with --chunk-size and returns every object once', async () => {
     for (let i = 0; i < 7; i++) await ok(['create', 'configmap', `page-${i}`, '-n', 'kube-public']);
-    const result = await k(['get', 'configmaps', '-n', 'kube-public', '--chunk-size=3', '-o', 'name', '-v=6']);
+    const result = await k([
+      'get',
+      'configmaps',
+      '-n',
+      'kube-public',
+      '--chunk-size=3',
+      '-o',
+      'name',
+      '-v=6',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n')).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => `configmap/page-${i}`));
     expect(result.stderr).toMatch(/limit=3/);
@@ -186,21 +265,33 @@ describe.skipIf(missing !== undefined)('kubectl against lading serve', () => {
     await ok(['patch', 'configmap', 'patched', '--type=merge', '-p', '{"data":{"d":"4"}}']);
     const stale = await k(['replace', '-f', '-'], original);
     expect(stale.code).not.toBe(0);
-    expect(stale.stderr).toContain('the object has been modified; please apply your changes to the latest version and try again');
-    const cm = JSON.parse(await ok(['get', 'configmap', 'patched', '-o', 'json'])) as { data: Record<string, string> };
+    expect(stale.stderr).toContain(
+      'the object has been modified; please apply your changes to the latest version and try again',
+    );
+    const cm = JSON.parse(await ok(['get', 'configmap', 'patched', '-o', 'json'])) as {
+      data: Record<string, string>;
+    };
     expect(cm.data.d).toBe('4');
   });
 
   it('deletes a CRD together with its objects', async () => {
     const crd = await readFile(fixture('widgets-crd.yaml'), 'utf8');
-    const other = crd.replaceAll('widgets', 'gadgets').replaceAll('Widget', 'Gadget').replace('shortNames: [wd]', 'shortNames: [gd]');
+    const other = crd
+      .replaceAll('widgets', 'gadgets')
+      .replaceAll('Widget', 'Gadget')
+      .replace('shortNames: [wd]', 'shortNames: [gd]');
     await ok(['apply', '-f', '-'], other);
     await ok(['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=20s']);
-    await ok(['apply', '-f', '-'], 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {color: red}\n');
+    await ok(
+      ['apply', '-f', '-'],
+      'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1}\nspec: {color: red}\n',
+    );
     await ok(['delete', 'crd', 'gadgets.example.com', '--timeout=20s']);
     const result = await k(['get', 'gadgets']);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/doesn't have a resource type "gadgets"|the server could not find the requested resource/);
+    expect(result.stderr).toMatch(
+      /doesn't have a resource type "gadgets"|the server could not find the requested resource/,
+    );
   });
 });
 

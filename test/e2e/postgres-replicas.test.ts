@@ -93,7 +93,14 @@ describe.skipIf(skip !== undefined)('two replicas on one PostgreSQL', () => {
         group: 'example.com',
         names: { kind: 'Thing', plural: 'things' },
         scope: 'Namespaced',
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
       },
     };
     const created = await fetch(`${follower.url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, {
@@ -104,10 +111,15 @@ describe.skipIf(skip !== undefined)('two replicas on one PostgreSQL', () => {
     expect(created.status).toBe(201);
     let established = false;
     while (!established && Date.now() < deadline + 10_000) {
-      const got = (await (await fetch(`${follower.url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions/things.example.com`)).json()) as {
+      const got = (await (
+        await fetch(
+          `${follower.url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions/things.example.com`,
+        )
+      ).json()) as {
         status?: { conditions?: { type: string; status: string }[] };
       };
-      established = got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
+      established =
+        got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
       if (!established) await new Promise((r) => setTimeout(r, 100));
     }
     expect(established).toBe(true);

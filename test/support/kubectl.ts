@@ -10,10 +10,17 @@ export interface KubectlResult {
 /** Why kubectl can't be used here, or undefined when it can. */
 export function kubectlMissing(): string | undefined {
   const probe = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
-  return probe.error || probe.status !== 0 ? 'kubectl is not installed (CI installs it in .ci/run)' : undefined;
+  return probe.error || probe.status !== 0
+    ? 'kubectl is not installed (CI installs it in .ci/run)'
+    : undefined;
 }
 
-export function kubectl(kubeconfig: string, args: string[], input?: string, timeoutMs = 30_000): Promise<KubectlResult> {
+export function kubectl(
+  kubeconfig: string,
+  args: string[],
+  input?: string,
+  timeoutMs = 30_000,
+): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('kubectl', ['--kubeconfig', kubeconfig, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -36,6 +43,7 @@ export function kubectl(kubeconfig: string, args: string[], input?: string, time
 /** Like kubectl(), but throws with kubectl's stderr unless it exits 0. */
 export async function kubectlOk(kubeconfig: string, args: string[], input?: string): Promise<string> {
   const result = await kubectl(kubeconfig, args, input);
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
   return result.stdout;
 }

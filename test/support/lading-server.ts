@@ -37,14 +37,24 @@ export async function startLading(options: StartOptions = {}): Promise<LadingSer
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'lading-e2e-')));
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'info', ...(options.args ?? [])],
+    [
+      CLI,
+      'serve',
+      '--listen',
+      '127.0.0.1:0',
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'info',
+      ...(options.args ?? []),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   const logs: string[] = [];
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     const timer = setTimeout(() => reject(new Error(`lading did not start within 30s\n${stderr}`)), 30_000);
     lines.on('line', (line) => {
       logs.push(line);

@@ -1,0 +1,137 @@
+/**
+ * `npm run bench`: the API server's figures against their baselines, measured in this run.
+ * (a) LIST of 10,000 ~1 KB ConfigMaps, full and paged, vs a bare node:http server serving the
+ *     same JSON from memory; (b) create throughput on SQLite and PostgreSQL; (c) watch latency
+ *     from write to event; (d) cold start with 100,000 stored objects; (e) RSS after (a).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startLading, REPO_ROOT } from '../test/support/lading-server.js';
+import { startPostgres } from '../test/support/postgres.js';
+import { coldStart } from './cold-start.js';
+import { createMany, getText, median, ms, printTable, rssBytes, timeRuns, type Row } from './support.js';
+import { watchLatency } from './watch-latency.js';
+
+const OBJECTS = 10_000;
+const PAGE = 500;
+const CONCURRENCY = 16;
+
+async function startBaseline(): Promise<{ url: string; pid: number; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench/baseline-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve) =>
+    createInterface({ input: child.stdout }).once('line', resolve),
+  );
+  const { port } = JSON.parse(line) as { port: number };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') };
+}
+
+async function walkPages(baseUrl: string, path: string): Promise<number> {
+  let token = '';
+  let count = 0;
+  do {
+    const text = await getText(
+      `${baseUrl}${path}?limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
+    );
+    const list = JSON.parse(text) as { items: unknown[]; metadata: { continue?: string } };
+    count += list.items.length;
+    token = list.metadata.continue ?? '';
+  } while (token);
+  return count;
+}
+
+async function listBenchmarks(rows: Row[]): Promise<void> {
+  const lading = await startLading({ args: ['--log-level', 'info'] });
+  const baseline = await startBaseline();
+  try {
+    const path = '/api/v1/namespaces/default/configmaps';
+    const createRate = await createMany(lading.url, OBJECTS, CONCURRENCY, 'cm');
+    rows.push({
+      benchmark: `(b) create, SQLite (${OBJECTS} × 1 KB, ${CONCURRENCY} in flight)`,
+      figure: `${Math.round(createRate)} objects/s`,
+      goal: '≥ 2,000 objects/s',
+    });
+    const body = await getText(lading.url + path);
+    const put = await fetch(baseline.url, { method: 'PUT', body });
+    if (!put.ok) throw new Error('baseline did not take the list');
+    const size = (Buffer.byteLength(body) / 1024 / 1024).toFixed(1);
+
+    const full = median(await timeRuns(20, 3, async () => void (await getText(lading.url + path))));
+    const fullBase = median(await timeRuns(20, 3, async () => void (await getText(baseline.url + path))));
+    rows.push({
+      benchmark: `(a) LIST ${OBJECTS} ConfigMaps, full (${size} MB)`,
+      figure: ms(full),
+      baseline: ms(fullBase),
+      ratio: `${(full / fullBase).toFixed(2)}×`,
+      goal: '≤ 2× baseline',
+    });
+    if ((await walkPages(lading.url, path)) !== OBJECTS) throw new Error('paged list missed objects');
+    const paged = median(await timeRuns(5, 1, async () => void (await walkPages(lading.url, path))));
+    const pagedBase = median(await timeRuns(5, 1, async () => void (await walkPages(baseline.url, path))));
+    rows.push({
+      benchmark: `(a) LIST ${OBJECTS} ConfigMaps, ${OBJECTS / PAGE} pages of ${PAGE}`,
+      figure: ms(paged),
+      baseline: ms(pagedBase),
+      ratio: `${(paged / pagedBase).toFixed(2)}×`,
+      goal: '≤ 2× baseline',
+    });
+    rows.push({
+      benchmark: '(e) server RSS after the LIST benchmark',
+      figure: `${(rssBytes(lading.process.pid ?? 0) / 1024 / 1024).toFixed(0)} MiB`,
+      baseline: `${(rssBytes(baseline.pid) / 1024 / 1024).toFixed(0)} MiB`,
+    });
+    const latency = await watchLatency(lading.url, 1000);
+    rows.push({
+      benchmark: '(c) watch latency, write to event (1,000 writes, SQLite)',
+      figure: `p50 ${ms(latency.p50)}, p99 ${ms(latency.p99)}`,
+      goal: 'p99 ≤ 20 ms',
+    });
+  } finally {
+    baseline.stop();
+    await lading.stop();
+  }
+}
+
+async function postgresBenchmarks(rows: Row[]): Promise<void> {
+  const pg = await startPostgres();
+  if ('skip' in pg) {
+    console.warn(`PostgreSQL benchmarks skipped: ${pg.skip}`);
+    return;
+  }
+  const lading = await startLading({ args: ['--database-url', pg.url] });
+  try {
+    const rate = await createMany(lading.url, OBJECTS, CONCURRENCY, 'pg');
+    rows.push({
+      benchmark: `(b) create, PostgreSQL (${OBJECTS} × 1 KB, ${CONCURRENCY} in flight)`,
+      figure: `${Math.round(rate)} objects/s`,
+    });
+    const latency = await watchLatency(lading.url, 1000);
+    rows.push({
+      benchmark: '(c) watch latency, write to event (1,000 writes, PostgreSQL)',
+      figure: `p50 ${ms(latency.p50)}, p99 ${ms(latency.p99)}`,
+    });
+  } finally {
+    await lading.stop();
+    await pg.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  await listBenchmarks(rows);
+  await postgresBenchmarks(rows);
+  const dir = await mkdtemp(join(tmpdir(), 'lading-bench-'));
+  try {
+    rows.push(...(await coldStart(dir, 100_000)));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  console.log();
+  printTable(rows);
+}
+
+await main();
