@@ -233,6 +233,52 @@ describe.skipIf(missing !== undefined)('kubectl against lading serve', () => {
     expect(gone.stderr).toContain('configmaps "held" not found');
   });
 
+  it('garbage-collects dependents of a deleted owner, in the foreground and in the background', async () => {
+    for (const policy of ['background', 'foreground'] as const) {
+      await ok(['create', 'configmap', `owner-${policy}`]);
+      const uid = (
+        await ok(['get', 'configmap', `owner-${policy}`, '-o', 'jsonpath={.metadata.uid}'])
+      ).trim();
+      const dependent = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: {
+          name: `dependent-${policy}`,
+          ownerReferences: [
+            { apiVersion: 'v1', kind: 'ConfigMap', name: `owner-${policy}`, uid, blockOwnerDeletion: true },
+          ],
+        },
+        stringData: { a: 'b' },
+      };
+      await ok(['apply', '-f', '-'], JSON.stringify(dependent));
+      await ok(['delete', 'configmap', `owner-${policy}`, `--cascade=${policy}`, '--timeout=20s']);
+      await ok(['wait', '--for=delete', `secret/dependent-${policy}`, '--timeout=20s']);
+      expect((await k(['get', 'secret', `dependent-${policy}`])).stderr).toContain('not found');
+    }
+  });
+
+  it('deletes a namespace with everything in it', async () => {
+    await ok(['create', 'namespace', 'doomed']);
+    await ok(['create', 'configmap', 'inside', '-n', 'doomed']);
+    await ok(
+      ['apply', '-n', 'doomed', '-f', '-'],
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: inside}\nspec: {color: green}\n',
+    );
+    await ok(['delete', 'namespace', 'doomed', '--timeout=30s']);
+    expect((await k(['get', 'namespace', 'doomed'])).stderr).toContain('namespaces "doomed" not found');
+    expect(
+      await ok([
+        'get',
+        'configmaps,widgets',
+        '-A',
+        '--field-selector',
+        'metadata.namespace=doomed',
+        '-o',
+        'name',
+      ]),
+    ).toBe('');
+  });
+
   it('explains built-in and custom kinds from the OpenAPI documents', async () => {
     const widget = await ok(['explain', 'widget.spec']);
     expect(widget).toContain('The desired widget.');
