@@ -2,6 +2,8 @@
  * The HTTP front of Lading: Kubernetes-style resource paths, discovery, OpenAPI, health and
  * metrics. Every error leaves as a `Status` object, converted in `sendError` only.
  */
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -34,6 +36,8 @@ export interface ApiServerDeps {
    * kube-apiserver's `--min-request-timeout` does, so load spreads as clients reconnect.
    */
   minRequestTimeoutMs: number;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP when unset. */
+  tls?: { cert: string; key: string };
 }
 
 interface RequestState {
@@ -45,7 +49,17 @@ interface RequestState {
 const states = new WeakMap<FastifyRequest, RequestState>();
 
 export function createApiServer(deps: ApiServerDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, genReqId: requestId });
+  const tls = deps.tls;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: requestId,
+    // One code path for both: Fastify's own `https` option would change the instance's type.
+    serverFactory: (handler) =>
+      tls
+        ? (createHttpsServer({ cert: tls.cert, key: tls.key }, handler) as unknown as Server)
+        : createServer(handler),
+  });
   const openapi = new OpenApiDocuments(deps.kinds);
 
   app.removeAllContentTypeParsers();

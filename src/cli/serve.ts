@@ -8,6 +8,8 @@ interface ServeFlags {
   dataDir: string;
   databaseUrl?: string;
   tokenFile?: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
   logLevel: ServerConfig['logLevel'];
   historyRetention: string;
   bookmarkInterval: string;
@@ -28,6 +30,11 @@ export function registerServe(program: Command, setExit: (run: Promise<number>) 
       '--token-file <file>',
       'bearer tokens, one "token,user,uid[,\\"groups\\"]" per line; required off loopback',
     )
+    .option(
+      '--tls-cert-file <file>',
+      'PEM certificate to serve HTTPS with (default with --token-file: self-signed)',
+    )
+    .option('--tls-private-key-file <file>', 'PEM private key of --tls-cert-file')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', DEFAULTS.logLevel)
     .option('--history-retention <duration>', 'how long watch history is kept (watch resume, paging)', '5m')
     .option('--bookmark-interval <duration>', 'interval of watch bookmarks', '30s')
@@ -49,6 +56,8 @@ async function serve(flags: ServeFlags): Promise<number> {
     minRequestTimeoutMs: parseDuration(flags.minRequestTimeout, '--min-request-timeout'),
     ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
+    ...(flags.tlsCertFile ? { tlsCertFile: flags.tlsCertFile } : {}),
+    ...(flags.tlsPrivateKeyFile ? { tlsPrivateKeyFile: flags.tlsPrivateKeyFile } : {}),
   };
   const server = await startServer(config);
   await new Promise<void>((resolve) => {

@@ -10,6 +10,9 @@ export interface ServerConfig {
   /** `postgres://…`, or unset for SQLite in the data dir. */
   databaseUrl?: string;
   tokenFile?: string;
+  /** PEM certificate and key to serve HTTPS with; with a token file and neither, a self-signed one. */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long the change feed keeps history for watch resume and paging (ms). */
   historyRetentionMs: number;
@@ -59,6 +62,9 @@ export function checkConfig(config: ServerConfig): ListenAddress {
       `refusing to listen on non-loopback address ${address.host} without authentication: pass --token-file, or listen on 127.0.0.1`,
     );
   }
+  if ((config.tlsCertFile === undefined) !== (config.tlsPrivateKeyFile === undefined)) {
+    throw new BadRequestError('--tls-cert-file and --tls-private-key-file must be given together');
+  }
   if (
     config.databaseUrl !== undefined &&
     !/^postgres(ql)?:\/\//.test(config.databaseUrl) &&
@@ -73,4 +79,9 @@ export function checkConfig(config: ServerConfig): ListenAddress {
 
 export function databaseUrlOf(config: ServerConfig): string {
   return config.databaseUrl ?? `sqlite:${resolve(config.dataDir, 'lading.db')}`;
+}
+
+/** TLS is on when certificates are given, or when tokens are (never send tokens in clear text). */
+export function servesTls(config: ServerConfig): boolean {
+  return config.tlsCertFile !== undefined || config.tokenFile !== undefined;
 }

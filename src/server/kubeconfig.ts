@@ -2,22 +2,28 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 
+export interface KubeconfigCredentials {
+  token?: string;
+  /** PEM of the self-signed serving certificate, trusted as the cluster's CA. */
+  certificateAuthority?: string;
+}
+
 export async function writeKubeconfig(
   path: string,
   server: string,
-  token: string | undefined,
+  credentials: KubeconfigCredentials,
 ): Promise<void> {
+  const { token, certificateAuthority } = credentials;
+  const cluster: Record<string, unknown> = { server };
+  // Plain HTTP on loopback: @kubernetes/client-node refuses http:// servers unless told to skip
+  // TLS verification (there is no TLS to verify).
+  if (server.startsWith('http://')) cluster['insecure-skip-tls-verify'] = true;
+  if (certificateAuthority)
+    cluster['certificate-authority-data'] = Buffer.from(certificateAuthority).toString('base64');
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
-    // Plain HTTP on loopback: @kubernetes/client-node refuses http:// servers unless told to skip
-    // TLS verification (there is no TLS to verify).
-    clusters: [
-      {
-        name: 'lading',
-        cluster: { server, ...(server.startsWith('http://') ? { 'insecure-skip-tls-verify': true } : {}) },
-      },
-    ],
+    clusters: [{ name: 'lading', cluster }],
     users: [{ name: 'lading', user: token === undefined ? {} : { token } }],
     contexts: [{ name: 'lading', context: { cluster: 'lading', user: 'lading', namespace: 'default' } }],
     'current-context': 'lading',

@@ -3,6 +3,7 @@
  * controllers under leader election, and serves the API. No logic of its own beyond wiring.
  */
 import { mkdir, readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { destination, pino, type Logger } from 'pino';
 import { AlreadyExistsError } from '../apimachinery/index.js';
@@ -24,8 +25,9 @@ import {
   namespaceKind,
   secretKind,
 } from '../registry/index.js';
-import { checkConfig, databaseUrlOf, type ServerConfig } from './config.js';
+import { checkConfig, databaseUrlOf, servesTls, type ServerConfig } from './config.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { servingCertificate } from './serving-certificate.js';
 import { version } from './version.js';
 
 export interface RunningServer {
@@ -51,6 +53,7 @@ export async function startServer(
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
   const authenticator = config.tokenFile ? await loadTokenAuthenticator(config.tokenFile) : anonymousAdmin;
+  const tls = await tlsOf(config, dataDir, address.host);
 
   const store = await openStore({ url: databaseUrlOf(config) });
   const kinds = new KindRegistry();
@@ -100,17 +103,19 @@ export async function startServer(
     serverAddress: () => url.replace(/^https?:\/\//, ''),
     version: { gitVersion: `v1.32.0-lading.${version}` },
     minRequestTimeoutMs: config.minRequestTimeoutMs,
+    ...(tls ? { tls } : {}),
   });
   await app.listen({ host: address.host, port: address.port });
   const bound = app.server.address();
   const port = typeof bound === 'object' && bound ? bound.port : address.port;
-  url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${port}`;
+  const host = ['0.0.0.0', '::'].includes(address.host) ? '127.0.0.1' : address.host;
+  url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const kubeconfigPath = join(dataDir, 'kubeconfig');
-  await writeKubeconfig(
-    kubeconfigPath,
-    url,
-    config.tokenFile ? await firstToken(config.tokenFile) : undefined,
-  );
+  const token = config.tokenFile ? await firstToken(config.tokenFile) : undefined;
+  await writeKubeconfig(kubeconfigPath, url, {
+    ...(token ? { token } : {}),
+    ...(tls?.selfSigned ? { certificateAuthority: tls.cert } : {}),
+  });
   ready = true;
   log.info(
     { url, dataDir, kubeconfig: kubeconfigPath, database: config.databaseUrl ? 'postgres' : 'sqlite' },
@@ -149,6 +154,26 @@ async function ensureNamespaces(handlers: Handlers): Promise<void> {
       if (!(err instanceof AlreadyExistsError)) throw err;
     }
   }
+}
+
+async function tlsOf(
+  config: ServerConfig,
+  dataDir: string,
+  listenHost: string,
+): Promise<{ cert: string; key: string; selfSigned: boolean } | undefined> {
+  if (!servesTls(config)) return undefined;
+  if (config.tlsCertFile && config.tlsPrivateKeyFile) {
+    const [cert, key] = await Promise.all([
+      readFile(config.tlsCertFile, 'utf8'),
+      readFile(config.tlsPrivateKeyFile, 'utf8'),
+    ]);
+    return { cert, key, selfSigned: false };
+  }
+  const wildcard = (h: string): boolean => h === '0.0.0.0' || h === '::';
+  const hosts = [...new Set(['localhost', '127.0.0.1', '::1', hostname(), listenHost])].filter(
+    (h) => !wildcard(h),
+  );
+  return { ...(await servingCertificate(dataDir, hosts)), selfSigned: true };
 }
 
 async function firstToken(tokenFile: string): Promise<string | undefined> {
