@@ -105,12 +105,10 @@ function refDetails(ref: ResourceRef): StatusDetails {
 
 export class NotFoundError extends ApiError {
   constructor(ref: ResourceRef, options: { message?: string; cause?: unknown } = {}) {
-    super(
-      404,
-      'NotFound',
-      options.message ?? `${qualified(ref)} "${ref.name ?? ''}" not found`,
-      { details: refDetails(ref), cause: options.cause },
-    );
+    super(404, 'NotFound', options.message ?? `${qualified(ref)} "${ref.name ?? ''}" not found`, {
+      details: refDetails(ref),
+      cause: options.cause,
+    });
   }
 }
 
@@ -131,10 +129,15 @@ export class ConflictError extends ApiError {
   ) {
     const details = refDetails(ref);
     if (options.causes) details.causes = options.causes;
-    super(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(ref)} "${ref.name ?? ''}": ${reason}`, {
-      details,
-      cause: options.cause,
-    });
+    super(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualified(ref)} "${ref.name ?? ''}": ${reason}`,
+      {
+        details,
+        cause: options.cause,
+      },
+    );
   }
 }
 
@@ -165,10 +168,18 @@ export class InvalidError extends ApiError {
 /** Field-cause helpers with Kubernetes' wording (`field.Invalid`, `field.Required`, …). */
 export const fieldError = {
   invalid(field: string, value: unknown, detail: string): StatusCause {
-    return { reason: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${detail}` };
+    return {
+      reason: 'FieldValueInvalid',
+      field,
+      message: `Invalid value: ${JSON.stringify(value)}: ${detail}`,
+    };
   },
   required(field: string, detail = ''): StatusCause {
-    return { reason: 'FieldValueRequired', field, message: detail ? `Required value: ${detail}` : 'Required value' };
+    return {
+      reason: 'FieldValueRequired',
+      field,
+      message: detail ? `Required value: ${detail}` : 'Required value',
+    };
   },
   forbidden(field: string, detail: string): StatusCause {
     return { reason: 'FieldValueForbidden', field, message: `Forbidden: ${detail}` };
@@ -184,7 +195,11 @@ export const fieldError = {
     return { reason: 'FieldValueDuplicate', field, message: `Duplicate value: ${JSON.stringify(value)}` };
   },
   typeInvalid(field: string, value: unknown, detail: string): StatusCause {
-    return { reason: 'FieldValueTypeInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${detail}` };
+    return {
+      reason: 'FieldValueTypeInvalid',
+      field,
+      message: `Invalid value: ${JSON.stringify(value)}: ${detail}`,
+    };
   },
   tooLong(field: string, max: number): StatusCause {
     return { reason: 'FieldValueTooLong', field, message: `Too long: may not be longer than ${max}` };

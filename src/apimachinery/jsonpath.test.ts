@@ -4,7 +4,12 @@ import { evaluateJsonPath } from './jsonpath.js';
 const obj = {
   metadata: { name: 'a', labels: { 'app.kubernetes.io/name': 'x' } },
   spec: { replicas: 3, ports: [{ port: 80 }, { port: 443 }] },
-  status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'Synced', status: 'False' }] },
+  status: {
+    conditions: [
+      { type: 'Ready', status: 'True' },
+      { type: 'Synced', status: 'False' },
+    ],
+  },
 };
 
 describe('evaluateJsonPath', () => {

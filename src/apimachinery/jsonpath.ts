@@ -46,7 +46,9 @@ function parse(original: string): Step[] {
       else if (/^-?\d+$/.test(inner)) steps.push({ kind: 'index', index: Number(inner) });
       else if (/^'.*'$|^".*"$/.test(inner)) steps.push({ kind: 'field', name: inner.slice(1, -1) });
       else {
-        const f = /^\?\(@((?:\.[A-Za-z0-9_\-/]+)+)\s*(==|!=)\s*(?:"([^"]*)"|'([^']*)'|([^)\s]+))\s*\)$/.exec(inner);
+        const f = /^\?\(@((?:\.[A-Za-z0-9_\-/]+)+)\s*(==|!=)\s*(?:"([^"]*)"|'([^']*)'|([^)\s]+))\s*\)$/.exec(
+          inner,
+        );
         if (!f) fail(`unsupported subscript "[${inner}]"`);
         steps.push({
           kind: 'filter',
@@ -79,14 +81,16 @@ export function evaluateJsonPath(root: unknown, path: string): unknown[] {
           }
           break;
         case 'all':
-          if (Array.isArray(value)) next.push(...(value as unknown[]));
-          else if (value && typeof value === 'object') next.push(...Object.values(value));
+          if (Array.isArray(value)) next.push(...(value as readonly unknown[]));
+          else if (value && typeof value === 'object')
+            next.push(...Object.values(value as Record<string, unknown>));
           break;
         case 'filter':
           if (Array.isArray(value)) {
             for (const item of value as unknown[]) {
               let v: unknown = item;
-              for (const key of step.path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+              for (const key of step.path)
+                v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
               const s = v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
               if ((s === step.value) === (step.op === '==')) next.push(item);
             }

@@ -42,6 +42,12 @@ export interface JSONSchemaProps {
   /** Strategic-merge-patch directives (built-in kinds only), as Kubernetes publishes them in OpenAPI. */
   'x-kubernetes-patch-strategy'?: string;
   'x-kubernetes-patch-merge-key'?: string;
-  'x-kubernetes-validations'?: { rule: string; message?: string; messageExpression?: string; fieldPath?: string; reason?: string }[];
+  'x-kubernetes-validations'?: {
+    rule: string;
+    message?: string;
+    messageExpression?: string;
+    fieldPath?: string;
+    reason?: string;
+  }[];
   [extension: `x-${string}`]: unknown;
 }
