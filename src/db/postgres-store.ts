@@ -6,9 +6,10 @@
  */
 import { DatabaseError, Pool, type QueryConfig } from 'pg';
 import type { GoneError, KubeObject } from '../apimachinery/index.js';
-import { BadRequestError, ConflictError, type ApiError } from '../apimachinery/index.js';
+import { ConflictError, type ApiError } from '../apimachinery/index.js';
 import { ChangeFanout } from './change-fanout.js';
 import { listSql } from './list-sql.js';
+import { checkKey, copyKey } from './object-key.js';
 import { PostgresChangeFeed } from './postgres-change-feed.js';
 import { PostgresLeaderElector } from './postgres-leader.js';
 import { migratePostgres } from './postgres-schema.js';
@@ -348,18 +349,6 @@ export class PostgresStore implements Store, LeaderElector {
     this.feed.committed(rv);
     return { key: copyKey(key), rv, json: withRv(template, rv) };
   }
-}
-
-function checkKey(key: ObjectKey): void {
-  if (key.resource === '' || key.name === '') {
-    throw new BadRequestError(
-      `object key must name a resource and an object, got "${key.resource}/${key.name}"`,
-    );
-  }
-}
-
-function copyKey(key: ObjectKey): ObjectKey {
-  return { resource: key.resource, namespace: key.namespace, name: key.name };
 }
 
 /** The URL without its password, for messages. */

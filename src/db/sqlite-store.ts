@@ -12,9 +12,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { KubeObject } from '../apimachinery/index.js';
-import { BadRequestError, type GoneError } from '../apimachinery/index.js';
+import type { GoneError } from '../apimachinery/index.js';
 import { ChangeFanout } from './change-fanout.js';
 import { listSql } from './list-sql.js';
+import { checkKey, copyKey } from './object-key.js';
 import { createLocalLeaderElector } from './local-leader.js';
 import { ownerUids, rvTemplate, withRv } from './object-json.js';
 import { SqliteFileLock } from './sqlite-lock.js';
@@ -326,18 +327,6 @@ export class SqliteStore implements Store, LeaderElector {
     this.pending = [];
     this.fanout.deliver(batch);
   }
-}
-
-function checkKey(key: ObjectKey): void {
-  if (key.resource === '' || key.name === '') {
-    throw new BadRequestError(
-      `object key must name a resource and an object, got "${key.resource}/${key.name}"`,
-    );
-  }
-}
-
-function copyKey(key: ObjectKey): ObjectKey {
-  return { resource: key.resource, namespace: key.namespace, name: key.name };
 }
 
 function stored(change: Change): StoredObject {

@@ -353,3 +353,16 @@ export function kindPaths(
   }
   return paths.filter((p) => p.operations.length > 0);
 }
+
+/** A path item: its operations by method, then the parameters they share, in one flavour's encoding. */
+export function pathItemOf<N>(
+  spec: PathSpec,
+  namer: N,
+  operation: (op: OperationSpec, namer: N) => Record<string, unknown>,
+  param: (p: ParamSpec) => Record<string, unknown>,
+): Record<string, unknown> {
+  const item: Record<string, unknown> = {};
+  for (const op of spec.operations) item[op.method] = operation(op, namer);
+  if (spec.params.length > 0) item['parameters'] = spec.params.map(param);
+  return item;
+}

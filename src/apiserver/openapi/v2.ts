@@ -6,7 +6,7 @@
  */
 import type { KindDefinition } from '../../registry/index.js';
 import { DEFAULT_OPENAPI_INFO, collect, kindVersions, type OpenApiInfo } from './document.js';
-import type { OperationSpec, ParamSpec, PathSpec } from './operations.js';
+import { pathItemOf, type OperationSpec, type ParamSpec, type PathSpec } from './operations.js';
 import { SchemaNamer, emitSchema, sortKeys, type JsonObject } from './schema-emit.js';
 
 export interface OpenApiV2Document {
@@ -61,10 +61,7 @@ function operation(op: OperationSpec, namer: SchemaNamer): JsonObject {
 }
 
 function pathItem(spec: PathSpec, namer: SchemaNamer): JsonObject {
-  const item: JsonObject = {};
-  for (const op of spec.operations) item[op.method] = operation(op, namer);
-  if (spec.params.length > 0) item['parameters'] = spec.params.map(param);
-  return item;
+  return pathItemOf(spec, namer, operation, param);
 }
 
 /** Builds the `/openapi/v2` document of `kinds`. */

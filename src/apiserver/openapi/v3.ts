@@ -10,7 +10,7 @@
  */
 import type { KindDefinition } from '../../registry/index.js';
 import { DEFAULT_OPENAPI_INFO, collect, kindVersions, openApiHash, type OpenApiInfo } from './document.js';
-import type { OperationSpec, ParamSpec, PathSpec } from './operations.js';
+import { pathItemOf, type OperationSpec, type ParamSpec, type PathSpec } from './operations.js';
 import { SchemaNamer, emitSchema, sortKeys, type JsonObject } from './schema-emit.js';
 
 export interface OpenApiV3Document {
@@ -88,10 +88,7 @@ function operation(op: OperationSpec, namer: SchemaNamer): JsonObject {
 }
 
 function pathItem(spec: PathSpec, namer: SchemaNamer): JsonObject {
-  const item: JsonObject = {};
-  for (const op of spec.operations) item[op.method] = operation(op, namer);
-  if (spec.params.length > 0) item['parameters'] = spec.params.map(param);
-  return item;
+  return pathItemOf(spec, namer, operation, param);
 }
 
 /** The OpenAPI 3.0 document of one group-version (empty paths if no kind serves it). */
