@@ -87,16 +87,23 @@ export function defaultObject(object: KubeObject, kind: KindDefinition): void {
   applyDefaults(object, kind.schema);
 }
 
-/** Validates a new object, or an update of `old`; throws InvalidError with every cause found. */
+/**
+ * Validates a new object, or an update of `old`; throws InvalidError with every cause found. The
+ * kind's own rules run only on objects its schema accepts, so they may rely on the schema's shape.
+ */
 export function validateObject(object: KubeObject, kind: KindDefinition, old?: KubeObject): void {
+  const strategy = kind.strategy;
+  const bodyCauses = redact(validateBody(object, kind), strategy?.secretFields ?? []);
   const causes: StatusCause[] = [
     ...validateObjectMeta(object.metadata, { namespaced: kind.namespaced }),
-    ...validateBody(object, kind),
+    ...bodyCauses,
   ];
-  const strategy = kind.strategy;
-  if (old === undefined) causes.push(...(strategy?.validate?.(object) ?? []));
-  else {
-    causes.push(...(strategy?.validateUpdate?.(object, old) ?? strategy?.validate?.(object) ?? []));
+  // Kind rules may assume the shape the schema describes: skip them when the schema rejected it.
+  if (bodyCauses.length === 0) {
+    const update = old && strategy?.validateUpdate?.(object, old);
+    causes.push(...(update ?? strategy?.validate?.(object) ?? []));
+  }
+  if (old !== undefined) {
     for (const path of strategy?.immutableFields ?? []) {
       const [a, b] = [at(object, path), at(old, path)];
       if (!isDeepStrictEqual(a, b))
@@ -106,6 +113,15 @@ export function validateObject(object: KubeObject, kind: KindDefinition, old?: K
   if (causes.length > 0) {
     throw new InvalidError({ group: kind.group, kind: kind.names.kind, ...nameOf(object) }, causes);
   }
+}
+
+/** Schema messages quote the offending value; under a secret field that value must not be shown. */
+function redact(causes: StatusCause[], secretFields: readonly string[]): StatusCause[] {
+  const secret = (field = ''): boolean =>
+    secretFields.some((f) => field === f || field.startsWith(`${f}.`) || field.startsWith(`${f}[`));
+  return causes.map((c) =>
+    secret(c.field) ? { ...c, message: 'Invalid value: "<secret contents redacted>"' } : c,
+  );
 }
 
 function validateBody(object: KubeObject, kind: KindDefinition): StatusCause[] {

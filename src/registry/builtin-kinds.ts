@@ -39,10 +39,17 @@ function validateDataKeys(object: KubeObject, fields: readonly string[]): Status
     for (const [key, value] of Object.entries(data)) {
       if (!CONFIG_KEY.test(key) || key.length > 253) {
         causes.push(
-          fieldError.invalid(`${field}[${key}]`, key, "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"),
+          fieldError.invalid(
+            `${field}[${key}]`,
+            key,
+            "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+          ),
         );
       }
-      if (seen.has(key)) causes.push(fieldError.invalid(`${field}[${key}]`, key, 'duplicate of key present in another data field'));
+      if (seen.has(key))
+        causes.push(
+          fieldError.invalid(`${field}[${key}]`, key, 'duplicate of key present in another data field'),
+        );
       seen.add(key);
       size += typeof value === 'string' ? value.length : 0;
     }
@@ -52,10 +59,15 @@ function validateDataKeys(object: KubeObject, fields: readonly string[]): Status
 }
 
 /** `immutable: true` freezes data and forbids unsetting the flag, as for ConfigMaps and Secrets. */
-function validateImmutableData(object: KubeObject, old: KubeObject, fields: readonly string[]): StatusCause[] {
+function validateImmutableData(
+  object: KubeObject,
+  old: KubeObject,
+  fields: readonly string[],
+): StatusCause[] {
   if (old.immutable !== true) return [];
   const causes: StatusCause[] = [];
-  if (object.immutable !== true) causes.push(fieldError.forbidden('immutable', 'field is immutable when `immutable` is set'));
+  if (object.immutable !== true)
+    causes.push(fieldError.forbidden('immutable', 'field is immutable when `immutable` is set'));
   for (const field of fields) {
     if (JSON.stringify(object[field] ?? {}) !== JSON.stringify(old[field] ?? {})) {
       causes.push(fieldError.forbidden(field, 'field is immutable when `immutable` is set'));
@@ -67,7 +79,13 @@ function validateImmutableData(object: KubeObject, old: KubeObject, fields: read
 export const namespaceKind: KindDefinition = {
   group: '',
   versions: ['v1'],
-  names: { kind: 'Namespace', listKind: 'NamespaceList', plural: 'namespaces', singular: 'namespace', shortNames: ['ns'] },
+  names: {
+    kind: 'Namespace',
+    listKind: 'NamespaceList',
+    plural: 'namespaces',
+    singular: 'namespace',
+    shortNames: ['ns'],
+  },
   namespaced: false,
   schema: schemaOf(NamespaceSchema),
   printerColumns: [{ name: 'Status', type: 'string', jsonPath: '.status.phase' }, ageColumn],
@@ -77,24 +95,37 @@ export const namespaceKind: KindDefinition = {
       object.status = { phase: 'Active' };
       const spec = isPlainObject(object.spec) ? object.spec : {};
       const finalizers = Array.isArray(spec.finalizers) ? (spec.finalizers as string[]) : [];
-      object.spec = { ...spec, finalizers: finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'] };
+      object.spec = {
+        ...spec,
+        finalizers: finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'],
+      };
     },
     validate(object) {
       return validateDNS1123Label(object.metadata.name ?? '', 'metadata.name');
     },
     deletionBlockers: (object) =>
-      isPlainObject(object.spec) && Array.isArray(object.spec.finalizers) ? (object.spec.finalizers as string[]) : [],
+      isPlainObject(object.spec) && Array.isArray(object.spec.finalizers)
+        ? (object.spec.finalizers as string[])
+        : [],
     prepareForDelete(object) {
       object.status = { ...(isPlainObject(object.status) ? object.status : {}), phase: 'Terminating' };
     },
-    fieldSelectors: { 'status.phase': (o) => (isPlainObject(o.status) ? (o.status.phase as string | undefined) : undefined) },
+    fieldSelectors: {
+      'status.phase': (o) => (isPlainObject(o.status) ? (o.status.phase as string | undefined) : undefined),
+    },
   },
 };
 
 export const configMapKind: KindDefinition = {
   group: '',
   versions: ['v1'],
-  names: { kind: 'ConfigMap', listKind: 'ConfigMapList', plural: 'configmaps', singular: 'configmap', shortNames: ['cm'] },
+  names: {
+    kind: 'ConfigMap',
+    listKind: 'ConfigMapList',
+    plural: 'configmaps',
+    singular: 'configmap',
+    shortNames: ['cm'],
+  },
   namespaced: true,
   schema: schemaOf(ConfigMapSchema),
   printerColumns: [{ name: 'Data', type: 'integer', jsonPath: '.data', cell: dataKeys }, ageColumn],
@@ -126,7 +157,11 @@ function validateSecretData(object: KubeObject): StatusCause[] {
     for (const [key, value] of Object.entries(object.data)) {
       if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) {
         // The value itself is secret: never echo it.
-        causes.push({ reason: 'FieldValueInvalid', field: `data[${key}]`, message: 'Invalid value: must be base64-encoded' });
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field: `data[${key}]`,
+          message: 'Invalid value: must be base64-encoded',
+        });
       }
     }
   }
@@ -141,7 +176,12 @@ export const secretKind: KindDefinition = {
   schema: schemaOf(SecretSchema),
   printerColumns: [
     { name: 'Type', type: 'string', jsonPath: '.type' },
-    { name: 'Data', type: 'integer', jsonPath: '.data', cell: (o) => (isPlainObject(o.data) ? Object.keys(o.data).length : 0) },
+    {
+      name: 'Data',
+      type: 'integer',
+      jsonPath: '.data',
+      cell: (o) => (isPlainObject(o.data) ? Object.keys(o.data).length : 0),
+    },
     ageColumn,
   ],
   statusSubresource: false,
@@ -149,7 +189,11 @@ export const secretKind: KindDefinition = {
     prepareForCreate: normalizeSecret,
     prepareForUpdate: normalizeSecret,
     validate: validateSecretData,
-    validateUpdate: (object, old) => [...validateSecretData(object), ...validateImmutableData(object, old, ['data'])],
+    validateUpdate: (object, old) => [
+      ...validateSecretData(object),
+      ...validateImmutableData(object, old, ['data']),
+    ],
+    secretFields: ['data', 'stringData'],
     immutableFields: [['type']],
     fieldSelectors: { type: (o) => (typeof o.type === 'string' ? o.type : undefined) },
   },

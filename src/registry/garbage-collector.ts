@@ -6,7 +6,8 @@
  *   deleted (in foreground too); the finalizer is removed when none remain.
  * - Orphan: an owner marked with the `orphan` finalizer has its reference removed from every
  *   dependent, then the finalizer is removed.
- * Runs on the leader only, driven by the change feed.
+ * Runs on the leader only, driven by the change feed; on start and on gaining leadership it scans
+ * every kind once for what it missed meanwhile (owners waiting on it, dependents of owners gone).
  */
 import type { Logger } from 'pino';
 import { NotFoundError, parseApiVersion, type KubeObject } from '../apimachinery/index.js';
@@ -14,6 +15,7 @@ import type { Change, ObjectKey, Store } from '../db/index.js';
 import type { ChangeHub } from './change-hub.js';
 import type { ResourceHandler } from './handler.js';
 import type { KindRegistry } from './kinds.js';
+import { groupResource } from './kind.js';
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from './stored-deletes.js';
 import type { Handlers } from './stored-handler.js';
 import { WorkQueue } from './work-queue.js';
@@ -28,19 +30,26 @@ export interface GarbageCollectorDeps {
 }
 
 const MANAGER = { fieldManager: 'lading-garbage-collector' };
+const RESYNC = JSON.stringify({ op: 'resync' });
 
 export class GarbageCollector {
   readonly #queue: WorkQueue;
   #unsubscribe: (() => void) | undefined;
   /** uid → key of owners being deleted in the foreground or orphaning, to recheck on changes. */
   #owners = new Map<string, ObjectKey>();
+  #leading = false;
 
   constructor(private readonly deps: GarbageCollectorDeps) {
-    this.#queue = new WorkQueue((key) => this.#reconcile(key), deps.log.child({ controller: 'garbage-collector' }));
+    this.#queue = new WorkQueue(
+      (key) => this.#reconcile(key),
+      deps.log.child({ controller: 'garbage-collector' }),
+    );
   }
 
   start(): void {
     this.#unsubscribe = this.deps.hub.onAny((change) => this.#observe(change));
+    this.#leading = this.deps.isLeader();
+    if (this.#leading) this.#queue.add(RESYNC);
   }
 
   stop(): void {
@@ -53,7 +62,10 @@ export class GarbageCollector {
   }
 
   #observe(change: Change): void {
-    if (!this.deps.isLeader()) return;
+    const leading = this.deps.isLeader();
+    if (leading && !this.#leading) this.#queue.add(RESYNC);
+    this.#leading = leading;
+    if (!leading) return;
     const object = JSON.parse(change.json) as KubeObject;
     const uid = object.metadata.uid;
     if (!uid) return;
@@ -79,7 +91,8 @@ export class GarbageCollector {
   }
 
   async #reconcile(item: string): Promise<void> {
-    const { op, uid } = JSON.parse(item) as { op: 'owner-gone' | 'owner-deleting'; uid: string };
+    const { op, uid } = JSON.parse(item) as { op: 'owner-gone' | 'owner-deleting' | 'resync'; uid: string };
+    if (op === 'resync') return this.#resync();
     if (op === 'owner-gone') return this.#collectDependents(uid);
     const key = this.#owners.get(uid);
     if (!key) return;
@@ -93,9 +106,46 @@ export class GarbageCollector {
       await this.#removeFinalizer(key, ORPHAN_FINALIZER);
     } else if (finalizers.includes(FOREGROUND_FINALIZER)) {
       for (const dep of dependents) {
+        // As Kubernetes does, leave dependents already being deleted alone: deleting again would
+        // re-add `foregroundDeletion` to one that already finished with it, and loop forever.
+        const row = await this.deps.store.get(dep);
+        if (!row || (JSON.parse(row.json) as KubeObject).metadata.deletionTimestamp) continue;
         await this.#deleteQuietly(dep, 'Foreground');
       }
-      if ((await this.deps.store.dependents(uid)).length === 0) await this.#removeFinalizer(key, FOREGROUND_FINALIZER);
+      if ((await this.deps.store.dependents(uid)).length === 0)
+        await this.#removeFinalizer(key, FOREGROUND_FINALIZER);
+    }
+  }
+
+  /** Queues the work the change feed would have brought while this process was not collecting. */
+  async #resync(): Promise<void> {
+    if (!this.deps.isLeader()) return;
+    const checked = new Set<string>();
+    for (const kind of this.deps.kinds.all()) {
+      const { items } = await this.deps.store.list({ resource: groupResource(kind) });
+      for (const row of items) {
+        const object = JSON.parse(row.json) as KubeObject;
+        const { uid, deletionTimestamp, finalizers = [], ownerReferences = [] } = object.metadata;
+        if (
+          uid &&
+          deletionTimestamp &&
+          (finalizers.includes(FOREGROUND_FINALIZER) || finalizers.includes(ORPHAN_FINALIZER))
+        ) {
+          this.#owners.set(uid, row.key);
+          this.#queue.add(JSON.stringify({ op: 'owner-deleting', uid }));
+        }
+        for (const ref of ownerReferences) {
+          // An owner of a kind not served (yet) is not known to be gone.
+          if (
+            checked.has(ref.uid) ||
+            !this.deps.kinds.byKind(parseApiVersion(ref.apiVersion).group, ref.kind)
+          )
+            continue;
+          checked.add(ref.uid);
+          if (!(await this.#ownerExists(object, ref)))
+            this.#queue.add(JSON.stringify({ op: 'owner-gone', uid: ref.uid }));
+        }
+      }
     }
   }
 
@@ -113,7 +163,10 @@ export class GarbageCollector {
     }
   }
 
-  async #ownerExists(dependent: KubeObject, ref: { apiVersion: string; kind: string; name: string; uid: string }): Promise<boolean> {
+  async #ownerExists(
+    dependent: KubeObject,
+    ref: { apiVersion: string; kind: string; name: string; uid: string },
+  ): Promise<boolean> {
     const { group } = parseApiVersion(ref.apiVersion);
     const kind = this.deps.kinds.byKind(group, ref.kind);
     if (!kind) return false;
@@ -128,7 +181,12 @@ export class GarbageCollector {
 
   async #deleteQuietly(key: ObjectKey, policy: 'Background' | 'Foreground'): Promise<void> {
     try {
-      await this.#handler(key.resource)?.delete(key.namespace, key.name, { propagationPolicy: policy }, MANAGER);
+      await this.#handler(key.resource)?.delete(
+        key.namespace,
+        key.name,
+        { propagationPolicy: policy },
+        MANAGER,
+      );
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     }

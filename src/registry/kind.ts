@@ -33,9 +33,14 @@ export interface Strategy {
   prepareForCreate?(object: KubeObject): void;
   /** The same on update; `old` is the stored object. */
   prepareForUpdate?(object: KubeObject, old: KubeObject): void;
-  /** Kind-specific validation beyond the schema; returns field causes (empty = valid). */
+  /**
+   * Kind-specific validation beyond the schema; returns field causes (empty = valid). Runs only on
+   * objects the schema accepts.
+   */
   validate?(object: KubeObject): StatusCause[];
   validateUpdate?(object: KubeObject, old: KubeObject): StatusCause[];
+  /** Top-level fields whose values are secret: error messages about them never quote the value. */
+  secretFields?: readonly string[];
   /** Top-level or nested field paths that may not change after create, e.g. `['spec', 'type']`. */
   immutableFields?: readonly (readonly string[])[];
   /**

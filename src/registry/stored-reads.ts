@@ -21,8 +21,15 @@ function encodeContinue(token: ContinueToken): string {
 
 function decodeContinue(text: string): ContinueToken {
   try {
-    const token = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<ContinueToken> & { v?: string };
-    if (token.v === 'lading/v1' && typeof token.rv === 'number' && typeof token.namespace === 'string' && typeof token.name === 'string') {
+    const token = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<ContinueToken> & {
+      v?: string;
+    };
+    if (
+      token.v === 'lading/v1' &&
+      typeof token.rv === 'number' &&
+      typeof token.namespace === 'string' &&
+      typeof token.name === 'string'
+    ) {
       return { rv: token.rv, namespace: token.namespace, name: token.name };
     }
   } catch {
@@ -32,7 +39,8 @@ function decodeContinue(text: string): ContinueToken {
 }
 
 function parseRv(text: string, what: string): number {
-  if (!/^\d+$/.test(text)) throw new BadRequestError(`${what}: invalid resource version ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text))
+    throw new BadRequestError(`${what}: invalid resource version ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -42,7 +50,11 @@ export async function getObject(ctx: StoredKind, namespace: string, name: string
   return ctx.decode(row);
 }
 
-export async function listObjects(ctx: StoredKind, namespace: string, request: ListRequest): Promise<RawList> {
+export async function listObjects(
+  ctx: StoredKind,
+  namespace: string,
+  request: ListRequest,
+): Promise<RawList> {
   const matcher = compileSelectors(ctx.kind, request);
   const limit = request.limit !== undefined && request.limit > 0 ? request.limit : undefined;
   let atRv: number | undefined;
@@ -104,7 +116,11 @@ export async function listObjects(ctx: StoredKind, namespace: string, request: L
 }
 
 /** Translates one change into the event a selecting watcher sees (or none). */
-function eventFor(ctx: StoredKind, change: Change, matcher: ObjectMatcher | undefined): RawWatchEvent | undefined {
+function eventFor(
+  ctx: StoredKind,
+  change: Change,
+  matcher: ObjectMatcher | undefined,
+): RawWatchEvent | undefined {
   if (!matcher) return { type: change.type, json: ctx.servedJson(change.json) };
   const now = ctx.decode(change);
   const before = change.prevJson === null ? undefined : ctx.decode({ json: change.prevJson });
@@ -113,13 +129,19 @@ function eventFor(ctx: StoredKind, change: Change, matcher: ObjectMatcher | unde
   const json = JSON.stringify(now);
   if (change.type === 'DELETED') return matcher(now) || matchedBefore ? { type: 'DELETED', json } : undefined;
   if (matchesNow) return { type: matchedBefore ? 'MODIFIED' : 'ADDED', json };
-  return matchedBefore ? { type: 'DELETED', json } : undefined;
+  if (!before || !matchedBefore) return undefined;
+  // As Kubernetes does: the object as it last matched, at the resourceVersion of this change.
+  before.metadata.resourceVersion = String(change.rv);
+  return { type: 'DELETED', json: JSON.stringify(before) };
 }
 
 function bookmark(ctx: StoredKind, rv: number, initialEventsEnd = false): RawWatchEvent {
   const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
   if (initialEventsEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-  return { type: 'BOOKMARK', json: JSON.stringify({ kind: ctx.kind.names.kind, apiVersion: ctx.apiVersion, metadata }) };
+  return {
+    type: 'BOOKMARK',
+    json: JSON.stringify({ kind: ctx.kind.names.kind, apiVersion: ctx.apiVersion, metadata }),
+  };
 }
 
 /**
@@ -133,6 +155,8 @@ export async function* watchObjects(
   signal: AbortSignal,
 ): AsyncGenerator<RawWatchEvent> {
   const matcher = compileSelectors(ctx.kind, request);
+  // 'abort' never fires for a signal that is already aborted.
+  if (signal.aborted) return;
   const inScope = (change: Change): boolean =>
     !ctx.kind.namespaced || namespace === '' || change.key.namespace === namespace;
   const queue = new AsyncQueue<Change>();
@@ -174,7 +198,13 @@ export async function* watchObjects(
       const hub = ctx.deps.hub;
       timer = setInterval(() => {
         // A bookmark rides the queue as a pseudo-change so it is ordered with real events.
-        queue.push({ rv: hub.latestRv, type: 'MODIFIED', key: { resource: '', namespace: '', name: '' }, json: '', prevJson: null });
+        queue.push({
+          rv: hub.latestRv,
+          type: 'MODIFIED',
+          key: { resource: '', namespace: '', name: '' },
+          json: '',
+          prevJson: null,
+        });
       }, interval);
       timer.unref();
     }

@@ -62,6 +62,9 @@ export class WorkQueue {
           this.log.warn({ err, key, retryInMs: delay }, 'reconcile failed; will retry');
           this.addAfter(key, delay);
         }
+        // Reconciles can run entirely on microtasks (SQLite answers at once and delivers changes on
+        // a microtask); yield so that a reconcile that keeps re-queuing itself cannot starve I/O.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       this.#running = false;

@@ -1,0 +1,193 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../apimachinery/index.js';
+import {
+  GADGET_RESOURCE,
+  WIDGET_RESOURCE,
+  gadgetCrd,
+  startRegistry,
+  waitFor,
+  widget,
+  type RegistryFixture,
+} from '../../test/support/registry-fixture.js';
+
+let r: RegistryFixture;
+beforeEach(async () => {
+  r = await startRegistry();
+});
+afterEach(async () => {
+  await r.close();
+});
+
+const crdKey = (name: string): { resource: string; namespace: string; name: string } => ({
+  resource: 'customresourcedefinitions.apiextensions.k8s.io',
+  namespace: '',
+  name,
+});
+
+const gadget = (name: string): KubeObject => ({
+  apiVersion: 'example.com/v1',
+  kind: 'Gadget',
+  metadata: { name },
+  spec: { anything: { goes: true } },
+});
+
+/** gadgetCrd with its spec changed by `edit`. */
+function gadgetWith(
+  edit: (spec: Record<string, unknown>, version: Record<string, unknown>) => void,
+): KubeObject {
+  const crd = structuredClone(gadgetCrd) as unknown as KubeObject & { spec: Record<string, unknown> };
+  const versions = crd.spec.versions as Record<string, unknown>[];
+  edit(crd.spec, versions[0] ?? {});
+  return crd;
+}
+
+describe('CRD controller', () => {
+  it('serves the kind as soon as the create returns, and writes its status', async () => {
+    expect(r.kinds.byGroupResource(GADGET_RESOURCE)).toBeUndefined();
+    const created = await r.crds.create('', gadgetCrd, {});
+    expect(created.metadata.finalizers).toEqual(['customresourcecleanup.apiextensions.k8s.io']);
+    const kind = r.kinds.byGroupResource(GADGET_RESOURCE);
+    expect(kind).toMatchObject({
+      group: 'example.com',
+      namespaced: false,
+      versions: ['v1'],
+      crd: GADGET_RESOURCE,
+    });
+    expect((await r.handler(GADGET_RESOURCE).create('', gadget('g'), {})).spec).toEqual({
+      anything: { goes: true },
+    });
+
+    const crd = await r.crds.get('', GADGET_RESOURCE);
+    const conditions = (crd.status as { conditions: { type: string; status: string }[] }).conditions;
+    expect(conditions.map((c) => [c.type, c.status])).toEqual(
+      expect.arrayContaining([
+        ['NamesAccepted', 'True'],
+        ['Established', 'True'],
+      ]),
+    );
+    expect(crd.status).toMatchObject({
+      acceptedNames: { plural: 'gadgets', kind: 'Gadget', listKind: 'GadgetList', singular: 'gadget' },
+      storedVersions: ['v1'],
+    });
+  });
+
+  it('deleting a CRD deletes its objects and stops serving the kind', async () => {
+    const widgets = r.handler(WIDGET_RESOURCE);
+    await widgets.create('default', widget('w1'), {});
+    await widgets.create('default', widget('w2'), {});
+    const { deleted } = await r.crds.delete('', WIDGET_RESOURCE, {}, {});
+    expect(deleted).toBe(false);
+    await waitFor('the CRD to be removed', async () =>
+      (await r.stored(crdKey(WIDGET_RESOURCE))) ? undefined : true,
+    );
+    expect(r.kinds.byGroupResource(WIDGET_RESOURCE)).toBeUndefined();
+    expect((await r.store.list({ resource: WIDGET_RESOURCE })).items).toEqual([]);
+  });
+
+  it('a CRD created again after deletion serves an empty kind', async () => {
+    await r.handler(WIDGET_RESOURCE).create('default', widget('old'), {});
+    const original = await r.crds.get('', WIDGET_RESOURCE);
+    await r.crds.delete('', WIDGET_RESOURCE, {}, {});
+    await waitFor('the CRD to be removed', async () =>
+      (await r.stored(crdKey(WIDGET_RESOURCE))) ? undefined : true,
+    );
+    const { metadata: _m, status: _s, ...body } = original;
+    await r.crds.create('', { ...body, metadata: { name: WIDGET_RESOURCE } }, {});
+    expect(JSON.parse((await r.handler(WIDGET_RESOURCE).list('', {})).items.length.toString())).toBe(0);
+  });
+
+  it('an update of the schema takes effect at once', async () => {
+    await r.crds.create('', gadgetCrd, {});
+    const crd = await r.crds.get('', GADGET_RESOURCE);
+    const spec = structuredClone(crd.spec) as { versions: { schema: { openAPIV3Schema: unknown } }[] };
+    const [version] = spec.versions;
+    if (!version) throw new Error('no version');
+    version.schema.openAPIV3Schema = {
+      type: 'object',
+      properties: { spec: { type: 'object', properties: { size: { type: 'integer', default: 3 } } } },
+    };
+    await r.crds.update('', GADGET_RESOURCE, { ...crd, spec }, {});
+    const created = await r.handler(GADGET_RESOURCE).create('', { ...gadget('g'), spec: {} }, {});
+    expect(created.spec).toEqual({ size: 3 });
+  });
+
+  it('rejects a change of spec.scope with 422', async () => {
+    await r.crds.create('', gadgetCrd, {});
+    const crd = await r.crds.get('', GADGET_RESOURCE);
+    await expect(
+      r.crds.update(
+        '',
+        GADGET_RESOURCE,
+        { ...crd, spec: { ...(crd.spec as object), scope: 'Namespaced' } },
+        {},
+      ),
+    ).rejects.toMatchObject({
+      code: 422,
+      details: { causes: [expect.objectContaining({ field: 'spec.scope' })] },
+    });
+  });
+
+  const invalid: { name: string; crd: KubeObject; fields: string[] }[] = [
+    {
+      name: 'name is not plural.group',
+      crd: { ...gadgetWith(() => undefined), metadata: { name: 'wrong.example.com' } },
+      fields: ['metadata.name'],
+    },
+    {
+      name: 'no storage version',
+      crd: gadgetWith((_, v) => (v.storage = false)),
+      fields: ['spec.versions'],
+    },
+    {
+      name: 'two storage versions',
+      crd: gadgetWith((spec, v) => (spec.versions = [v, { ...v, name: 'v2' }])),
+      fields: ['spec.versions'],
+    },
+    {
+      name: 'no versions',
+      crd: gadgetWith((spec) => (spec.versions = [])),
+      fields: ['spec.versions'],
+    },
+    {
+      name: 'non-structural schema (no type)',
+      crd: gadgetWith(
+        (_, v) => (v.schema = { openAPIV3Schema: { properties: { spec: { type: 'object' } } } }),
+      ),
+      fields: ['spec.versions[0].schema.openAPIV3Schema.type'],
+    },
+    {
+      name: 'missing schema',
+      crd: gadgetWith((_, v) => delete v.schema),
+      fields: ['spec.versions[0].schema.openAPIV3Schema'],
+    },
+    {
+      name: 'group without a dot',
+      crd: { ...gadgetWith((spec) => (spec.group = 'example')), metadata: { name: 'gadgets.example' } },
+      fields: ['spec.group'],
+    },
+    {
+      name: 'plural not a DNS label',
+      crd: {
+        ...gadgetWith((spec) => (spec.names = { plural: 'Gad_gets', kind: 'Gadget' })),
+        metadata: { name: 'Gad_gets.example.com' },
+      },
+      fields: ['spec.names.plural'],
+    },
+    {
+      name: 'missing names',
+      crd: gadgetWith((spec) => delete spec.names),
+      fields: ['spec.names'],
+    },
+  ];
+  it.each(invalid)('rejects an invalid CRD with 422: $name', async ({ crd, fields }) => {
+    const before = await r.store.currentRv();
+    const error: unknown = await r.crds.create('', crd, {}).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 422, reason: 'Invalid' });
+    const causes = (error as { details: { causes: { field?: string }[] } }).details.causes.map(
+      (c) => c.field,
+    );
+    expect(causes).toEqual(expect.arrayContaining(fields));
+    expect(await r.store.currentRv()).toBe(before);
+    expect(r.kinds.byGroupResource(GADGET_RESOURCE)).toBeUndefined();
+  });
+});
