@@ -24,6 +24,12 @@ const crdKey = (name: string): { resource: string; namespace: string; name: stri
   name,
 });
 
+const widgetKey = (name: string): { resource: string; namespace: string; name: string } => ({
+  resource: WIDGET_RESOURCE,
+  namespace: 'default',
+  name,
+});
+
 const gadget = (name: string): KubeObject => ({
   apiVersion: 'example.com/v1',
   kind: 'Gadget',
@@ -84,6 +90,32 @@ describe('CRD controller', () => {
     expect((await r.store.list({ resource: WIDGET_RESOURCE })).items).toEqual([]);
   });
 
+  it('deleting a CRD waits for the finalizers of its objects', async () => {
+    const widgets = r.handler(WIDGET_RESOURCE);
+    await widgets.create('default', widget('held', {}, { finalizers: ['example.com/hold'] }), {});
+    await widgets.create('default', widget('free'), {});
+    await r.crds.delete('', WIDGET_RESOURCE, {}, {});
+    const held = await waitFor('the held widget to be marked for deletion', async () => {
+      const w = await r.stored(widgetKey('held'));
+      return w?.metadata.deletionTimestamp ? w : undefined;
+    });
+    expect(held.metadata.finalizers).toEqual(['example.com/hold']);
+    await waitFor('the free widget to be deleted', async () =>
+      (await r.stored(widgetKey('free'))) ? undefined : true,
+    );
+    expect(await r.stored(crdKey(WIDGET_RESOURCE))).toBeDefined();
+    expect(r.kinds.byGroupResource(WIDGET_RESOURCE)).toBeDefined();
+
+    // While the CRD terminates, its kind takes no new objects.
+    await expect(widgets.create('default', widget('late'), {})).rejects.toMatchObject({ code: 405 });
+
+    await widgets.patch('default', 'held', 'merge', { metadata: { finalizers: null } }, {});
+    await waitFor('the CRD to be removed', async () =>
+      (await r.stored(crdKey(WIDGET_RESOURCE))) ? undefined : true,
+    );
+    expect(r.kinds.byGroupResource(WIDGET_RESOURCE)).toBeUndefined();
+  });
+
   it('a CRD created again after deletion serves an empty kind', async () => {
     await r.handler(WIDGET_RESOURCE).create('default', widget('old'), {});
     const original = await r.crds.get('', WIDGET_RESOURCE);
@@ -93,7 +125,7 @@ describe('CRD controller', () => {
     );
     const { metadata: _m, status: _s, ...body } = original;
     await r.crds.create('', { ...body, metadata: { name: WIDGET_RESOURCE } }, {});
-    expect(JSON.parse((await r.handler(WIDGET_RESOURCE).list('', {})).items.length.toString())).toBe(0);
+    expect((await r.handler(WIDGET_RESOURCE).list('', {})).items).toEqual([]);
   });
 
   it('an update of the schema takes effect at once', async () => {

@@ -2,7 +2,8 @@
  * Serves the kinds CRDs define: registers a kind when its CRD is written (on every replica, from
  * the change feed, and at once on the replica that took the write), unregisters it when the CRD is
  * gone. The leader also writes the CRD's status (NamesAccepted, Established) and, when a CRD is
- * deleted, removes its objects before releasing the cleanup finalizer.
+ * deleted, deletes its objects (honouring their finalizers) and releases the cleanup finalizer once
+ * none remain. On gaining leadership it syncs every CRD again, for what it ignored meanwhile.
  */
 import type { Logger } from 'pino';
 import type { CustomResourceDefinition } from '../apis/index.js';
@@ -15,7 +16,9 @@ import type { ResourceHandler } from './handler.js';
 import { groupResource, type KindDefinition } from './kind.js';
 import type { KindRegistry } from './kinds.js';
 import { nowTimestamp } from './object-meta.js';
+import { LeadershipWatch } from './leadership.js';
 import { createStoredHandler } from './stored-handler.js';
+import { WorkQueue } from './work-queue.js';
 
 export interface CrdControllerDeps {
   store: Store;
@@ -26,19 +29,27 @@ export interface CrdControllerDeps {
 }
 
 const CRD_RESOURCE = groupResource(customResourceDefinitionKind);
+const MANAGER = { fieldManager: 'lading-crd-controller' };
 
 export class CrdController {
   readonly kind: KindDefinition;
   readonly #crds: ResourceHandler;
   #unsubscribe: (() => void) | undefined;
+  #leadership: LeadershipWatch | undefined;
+  /** Cleanups of deleted CRDs, by CRD name: retried with backoff, re-run as their objects go. */
+  readonly #cleanups: WorkQueue;
+  /** CRD name → unsubscribe of the watch on its objects while the cleanup waits for them. */
+  #awaiting = new Map<string, () => void>();
 
   constructor(private readonly deps: CrdControllerDeps) {
+    this.#cleanups = new WorkQueue((name) => this.#cleanupNamed(name), deps.log.child({ controller: 'crd' }));
     this.kind = {
       ...customResourceDefinitionKind,
       strategy: {
         prepareForCreate: (o) => {
           const finalizers = o.metadata.finalizers ?? [];
-          if (!finalizers.includes(CRD_CLEANUP_FINALIZER)) o.metadata.finalizers = [...finalizers, CRD_CLEANUP_FINALIZER];
+          if (!finalizers.includes(CRD_CLEANUP_FINALIZER))
+            o.metadata.finalizers = [...finalizers, CRD_CLEANUP_FINALIZER];
           delete o.status;
         },
         validate: validateCrd,
@@ -55,14 +66,28 @@ export class CrdController {
     this.#unsubscribe = this.deps.hub.onResource(CRD_RESOURCE, (change) => {
       const crd = JSON.parse(change.json) as KubeObject;
       if (change.type === 'DELETED') this.#unregister(crd);
-      else void this.sync(crd).catch((err: unknown) => this.deps.log.error({ err, crd: crd.metadata.name }, 'CRD sync failed'));
+      else
+        void this.sync(crd).catch((err: unknown) =>
+          this.deps.log.error({ err, crd: crd.metadata.name }, 'CRD sync failed'),
+        );
     });
-    const { items } = await this.deps.store.list({ resource: CRD_RESOURCE });
-    for (const row of items) await this.sync(JSON.parse(row.json) as KubeObject);
+    this.#leadership = new LeadershipWatch(this.deps.isLeader, () => {
+      this.#syncAll().catch((err: unknown) => this.deps.log.error({ err }, 'CRD resync failed'));
+    });
+    await this.#syncAll();
   }
 
   stop(): void {
     this.#unsubscribe?.();
+    this.#leadership?.stop();
+    this.#cleanups.stop();
+    for (const unsubscribe of this.#awaiting.values()) unsubscribe();
+    this.#awaiting.clear();
+  }
+
+  async #syncAll(): Promise<void> {
+    const { items } = await this.deps.store.list({ resource: CRD_RESOURCE });
+    for (const row of items) await this.sync(JSON.parse(row.json) as KubeObject);
   }
 
   /** Serves the kind the CRD defines; as leader, also converges its status and deletion. */
@@ -73,8 +98,8 @@ export class CrdController {
     if (!current || JSON.stringify(kindSummary(current)) !== JSON.stringify(kindSummary(kind))) {
       this.deps.kinds.register(kind);
     }
-    if (!this.deps.isLeader()) return;
-    if (object.metadata.deletionTimestamp) await this.#cleanup(object, kind);
+    if (!this.deps.isLeader()) return this.#leadership?.skipped();
+    if (object.metadata.deletionTimestamp) this.#cleanups.add(object.metadata.name ?? '');
     else await this.#writeStatus(object);
   }
 
@@ -82,6 +107,12 @@ export class CrdController {
     const crd = object as unknown as CustomResourceDefinition;
     const kind = this.deps.kinds.byKind(crd.spec.group, crd.spec.names.kind);
     if (kind?.crd === object.metadata.name) this.deps.kinds.unregister(crd.spec.group, crd.spec.names.plural);
+    this.#stopAwaiting(object.metadata.name ?? '');
+  }
+
+  #stopAwaiting(name: string): void {
+    this.#awaiting.get(name)?.();
+    this.#awaiting.delete(name);
   }
 
   async #writeStatus(object: KubeObject): Promise<void> {
@@ -90,7 +121,8 @@ export class CrdController {
     const stored = crd.spec.versions.filter((v) => v.storage).map((v) => v.name);
     const storedVersions = [...new Set([...(crd.status?.storedVersions ?? []), ...stored])];
     const acceptedSame = JSON.stringify(crd.status?.acceptedNames) === JSON.stringify(acceptedNames(crd));
-    if (established && acceptedSame && storedVersions.length === (crd.status?.storedVersions ?? []).length) return;
+    if (established && acceptedSame && storedVersions.length === (crd.status?.storedVersions ?? []).length)
+      return;
     const now = nowTimestamp();
     const condition = (type: string, reason: string, message: string): Record<string, string> => ({
       type,
@@ -112,32 +144,55 @@ export class CrdController {
 
   async #retryStatus(object: KubeObject, next: KubeObject): Promise<void> {
     try {
-      await this.#crds.update('', object.metadata.name ?? '', next, { subresource: 'status', fieldManager: 'lading-crd-controller' });
+      await this.#crds.update('', object.metadata.name ?? '', next, {
+        subresource: 'status',
+        fieldManager: 'lading-crd-controller',
+      });
     } catch (err) {
       // A newer write will come through the change feed and be synced then.
       if (!(err instanceof ConflictError) && !(err instanceof NotFoundError)) throw err;
     }
   }
 
+  async #cleanupNamed(name: string): Promise<void> {
+    if (!this.deps.isLeader()) return this.#leadership?.skipped();
+    const row = await this.deps.store.get({ resource: CRD_RESOURCE, namespace: '', name });
+    const object = row && (JSON.parse(row.json) as KubeObject);
+    if (!object?.metadata.deletionTimestamp) return this.#stopAwaiting(name);
+    await this.#cleanup(object, kindFromCrd(object as unknown as CustomResourceDefinition));
+  }
+
+  /** Deletes the CRD's objects as a client would; releases the CRD once none are left. */
   async #cleanup(object: KubeObject, kind: KindDefinition): Promise<void> {
+    const name = object.metadata.name ?? '';
     if (!(object.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER)) return;
     const resource = groupResource(kind);
-    for (;;) {
-      const { items } = await this.deps.store.list({ resource, limit: 500 });
-      for (const row of items) {
-        try {
-          await this.deps.store.delete(row.key);
-        } catch (err) {
-          if (!(err instanceof NotFoundError)) throw err;
-        }
+    const handler = createStoredHandler(kind, kind.storageVersion ?? kind.versions[0] ?? 'v1', this.deps);
+    const { items } = await this.deps.store.list({ resource });
+    for (const row of items) {
+      if ((JSON.parse(row.json) as KubeObject).metadata.deletionTimestamp) continue;
+      try {
+        await handler.delete(row.key.namespace, row.key.name, { propagationPolicy: 'Background' }, MANAGER);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
       }
-      if (items.length < 500) break;
     }
+    if ((await this.deps.store.count(resource)) > 0) {
+      // Objects with finalizers go when their owners release them: look again on every change.
+      if (!this.#awaiting.has(name)) {
+        const unsubscribe = this.deps.hub.onResource(resource, () => this.#cleanups.add(name));
+        this.#awaiting.set(name, unsubscribe);
+      }
+      return;
+    }
+    this.#stopAwaiting(name);
     const finalizers = (object.metadata.finalizers ?? []).filter((f) => f !== CRD_CLEANUP_FINALIZER);
+    const patch = { metadata: { finalizers, resourceVersion: object.metadata.resourceVersion } };
     try {
-      await this.#crds.patch('', object.metadata.name ?? '', 'merge', { metadata: { finalizers } }, { fieldManager: 'lading-crd-controller' });
+      await this.#crds.patch('', name, 'merge', patch, MANAGER);
     } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
+      // A newer write of the CRD comes through the change feed and queues the cleanup again.
+      if (!(err instanceof NotFoundError) && !(err instanceof ConflictError)) throw err;
     }
   }
 }

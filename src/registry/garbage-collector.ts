@@ -16,6 +16,7 @@ import type { ChangeHub } from './change-hub.js';
 import type { ResourceHandler } from './handler.js';
 import type { KindRegistry } from './kinds.js';
 import { groupResource } from './kind.js';
+import { LeadershipWatch } from './leadership.js';
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER } from './stored-deletes.js';
 import type { Handlers } from './stored-handler.js';
 import { WorkQueue } from './work-queue.js';
@@ -37,7 +38,7 @@ export class GarbageCollector {
   #unsubscribe: (() => void) | undefined;
   /** uid → key of owners being deleted in the foreground or orphaning, to recheck on changes. */
   #owners = new Map<string, ObjectKey>();
-  #leading = false;
+  #leadership: LeadershipWatch | undefined;
 
   constructor(private readonly deps: GarbageCollectorDeps) {
     this.#queue = new WorkQueue(
@@ -48,12 +49,13 @@ export class GarbageCollector {
 
   start(): void {
     this.#unsubscribe = this.deps.hub.onAny((change) => this.#observe(change));
-    this.#leading = this.deps.isLeader();
-    if (this.#leading) this.#queue.add(RESYNC);
+    this.#leadership = new LeadershipWatch(this.deps.isLeader, () => this.#queue.add(RESYNC));
+    if (this.deps.isLeader()) this.#queue.add(RESYNC);
   }
 
   stop(): void {
     this.#unsubscribe?.();
+    this.#leadership?.stop();
     this.#queue.stop();
   }
 
@@ -62,10 +64,7 @@ export class GarbageCollector {
   }
 
   #observe(change: Change): void {
-    const leading = this.deps.isLeader();
-    if (leading && !this.#leading) this.#queue.add(RESYNC);
-    this.#leading = leading;
-    if (!leading) return;
+    if (!this.deps.isLeader()) return this.#leadership?.skipped();
     const object = JSON.parse(change.json) as KubeObject;
     const uid = object.metadata.uid;
     if (!uid) return;
@@ -119,7 +118,7 @@ export class GarbageCollector {
 
   /** Queues the work the change feed would have brought while this process was not collecting. */
   async #resync(): Promise<void> {
-    if (!this.deps.isLeader()) return;
+    if (!this.deps.isLeader()) return this.#leadership?.skipped();
     const checked = new Set<string>();
     for (const kind of this.deps.kinds.all()) {
       const { items } = await this.deps.store.list({ resource: groupResource(kind) });

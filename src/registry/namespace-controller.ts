@@ -10,6 +10,7 @@ import type { ChangeHub } from './change-hub.js';
 import { groupResource } from './kind.js';
 import type { KindRegistry } from './kinds.js';
 import type { Handlers } from './stored-handler.js';
+import { LeadershipWatch } from './leadership.js';
 import { WorkQueue } from './work-queue.js';
 import { namespaceKind } from './builtin-kinds.js';
 
@@ -30,15 +31,16 @@ export class NamespaceController {
   readonly #queue: WorkQueue;
   #unsubscribe: (() => void) | undefined;
   #terminating = new Set<string>();
+  #leadership: LeadershipWatch | undefined;
 
   constructor(private readonly deps: NamespaceControllerDeps) {
     this.#queue = new WorkQueue((name) => this.#reconcile(name), deps.log.child({ controller: 'namespace' }));
   }
 
-  /** Follows the feed; picks up namespaces that were already terminating. */
+  /** Follows the feed; picks up namespaces that were already terminating, now and on gaining leadership. */
   async start(): Promise<void> {
     this.#unsubscribe = this.deps.hub.onAny((change) => {
-      if (!this.deps.isLeader()) return;
+      if (!this.deps.isLeader()) return this.#leadership?.skipped();
       if (change.key.resource === 'namespaces') {
         const ns = JSON.parse(change.json) as KubeObject;
         if (change.type !== 'DELETED' && ns.metadata.deletionTimestamp) this.#queue.add(change.key.name);
@@ -46,19 +48,29 @@ export class NamespaceController {
         this.#queue.add(change.key.namespace);
       }
     });
+    this.#leadership = new LeadershipWatch(this.deps.isLeader, () => {
+      this.#queueTerminating().catch((err: unknown) =>
+        this.deps.log.error({ err }, 'namespace resync failed'),
+      );
+    });
+    await this.#queueTerminating();
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#leadership?.stop();
+    this.#queue.stop();
+  }
+
+  async #queueTerminating(): Promise<void> {
     const { items } = await this.deps.store.list({ resource: 'namespaces' });
     for (const row of items) {
       if ((JSON.parse(row.json) as KubeObject).metadata.deletionTimestamp) this.#queue.add(row.key.name);
     }
   }
 
-  stop(): void {
-    this.#unsubscribe?.();
-    this.#queue.stop();
-  }
-
   async #reconcile(name: string): Promise<void> {
-    if (!this.deps.isLeader()) return;
+    if (!this.deps.isLeader()) return this.#leadership?.skipped();
     const row = await this.deps.store.get({ resource: 'namespaces', namespace: '', name });
     const ns = row && (JSON.parse(row.json) as KubeObject);
     if (!ns?.metadata.deletionTimestamp) {
@@ -88,7 +100,9 @@ export class NamespaceController {
       return;
     }
     const spec = isPlainObject(ns.spec) ? ns.spec : {};
-    const finalizers = (Array.isArray(spec.finalizers) ? (spec.finalizers as string[]) : []).filter((f) => f !== FINALIZER);
+    const finalizers = (Array.isArray(spec.finalizers) ? (spec.finalizers as string[]) : []).filter(
+      (f) => f !== FINALIZER,
+    );
     const handler = this.deps.handlers.for(namespaceKind, 'v1');
     await handler.update('', name, { ...ns, spec: { ...spec, finalizers } }, MANAGER);
     this.#terminating.delete(name);

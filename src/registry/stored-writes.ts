@@ -5,6 +5,7 @@ import {
   ConflictError,
   ForbiddenError,
   InvalidError,
+  MethodNotAllowedError,
   NotFoundError,
   UnsupportedMediaTypeError,
   applyJsonPatch,
@@ -17,7 +18,9 @@ import {
   type KubeObject,
 } from '../apimachinery/index.js';
 import type { StoredObject } from '../db/index.js';
+import { customResourceDefinitionKind } from './builtin-kinds.js';
 import { checkUnknownFields, decodeObject, defaultObject, validateObject } from './admission.js';
+import { groupResource } from './kind.js';
 import type { PatchType, Subresource, WriteRequest, WriteResult } from './handler.js';
 import { bumpGeneration, carryOverMeta, generateName, initializeMeta, nowTimestamp } from './object-meta.js';
 import type { StoredKind } from './stored-kind.js';
@@ -39,8 +42,20 @@ async function checkNamespace(ctx: StoredKind, namespace: string, name: string):
   if (ns.metadata.deletionTimestamp) {
     throw new ForbiddenError(
       `${ctx.kind.names.plural} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
-      { details: { name, kind: ctx.kind.names.plural, ...(ctx.kind.group ? { group: ctx.kind.group } : {}) } },
+      {
+        details: { name, kind: ctx.kind.names.plural, ...(ctx.kind.group ? { group: ctx.kind.group } : {}) },
+      },
     );
+  }
+}
+
+/** Objects of a CRD being deleted may not be created: its cleanup would miss them. */
+async function checkCrd(ctx: StoredKind): Promise<void> {
+  if (ctx.kind.crd === undefined) return;
+  const key = { resource: groupResource(customResourceDefinitionKind), namespace: '', name: ctx.kind.crd };
+  const row = await ctx.store.get(key);
+  if (row && (JSON.parse(row.json) as KubeObject).metadata.deletionTimestamp) {
+    throw new MethodNotAllowedError('create not allowed while custom resource definition is terminating');
   }
 }
 
@@ -54,11 +69,23 @@ export async function createObject(
 ): Promise<KubeObject> {
   const object = decodeObject(body, ctx.kind, ctx.version, { namespace });
   if (object.metadata.resourceVersion) {
-    throw new InvalidError({ group: ctx.kind.group, kind: ctx.kind.names.kind, ...(object.metadata.name ? { name: object.metadata.name } : {}) }, [
-      fieldError.invalid('metadata.resourceVersion', object.metadata.resourceVersion, 'must be empty on create'),
-    ]);
+    throw new InvalidError(
+      {
+        group: ctx.kind.group,
+        kind: ctx.kind.names.kind,
+        ...(object.metadata.name ? { name: object.metadata.name } : {}),
+      },
+      [
+        fieldError.invalid(
+          'metadata.resourceVersion',
+          object.metadata.resourceVersion,
+          'must be empty on create',
+        ),
+      ],
+    );
   }
-  if (!managed) checkUnknownFields(object, ctx.kind, request.fieldValidation ?? 'Strict', request.warnings ?? []);
+  if (!managed)
+    checkUnknownFields(object, ctx.kind, request.fieldValidation ?? 'Strict', request.warnings ?? []);
   if (ctx.kind.statusSubresource) delete object.status;
   initializeMeta(object);
   defaultObject(object, ctx.kind);
@@ -68,6 +95,7 @@ export async function createObject(
   validateObject(object, ctx.kind);
   const name = object.metadata.name ?? '';
   await checkNamespace(ctx, namespace, name);
+  await checkCrd(ctx);
   const final = managed
     ? object
     : updateManagedFields({
@@ -110,9 +138,14 @@ async function commitUpdate(
   const { namespace = '', name = '' } = old.metadata;
   let next = decodeObject(body, ctx.kind, ctx.version, { namespace, name });
   const sentRv = next.metadata.resourceVersion;
-  if (!options.managed) checkUnknownFields(next, ctx.kind, request.fieldValidation ?? 'Strict', request.warnings ?? []);
+  if (!options.managed)
+    checkUnknownFields(next, ctx.kind, request.fieldValidation ?? 'Strict', request.warnings ?? []);
   if (request.subresource === 'status') {
-    next = { ...old, metadata: { ...old.metadata, managedFields: next.metadata.managedFields ?? [] }, status: next.status };
+    next = {
+      ...old,
+      metadata: { ...old.metadata, managedFields: next.metadata.managedFields ?? [] },
+      status: next.status,
+    };
     if (next.status === undefined) delete next.status;
   } else if (ctx.kind.statusSubresource) {
     if (old.status === undefined) delete next.status;
@@ -123,10 +156,15 @@ async function commitUpdate(
   defaultObject(next, ctx.kind);
   ctx.kind.strategy?.prepareForUpdate?.(next, old);
   if (old.metadata.deletionTimestamp) {
-    const added = (next.metadata.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
+    const added = (next.metadata.finalizers ?? []).filter(
+      (f) => !(old.metadata.finalizers ?? []).includes(f),
+    );
     if (added.length > 0) {
       throw new InvalidError({ group: ctx.kind.group, kind: ctx.kind.names.kind, name }, [
-        fieldError.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`),
+        fieldError.forbidden(
+          'metadata.finalizers',
+          `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+        ),
       ]);
     }
   }
@@ -148,8 +186,15 @@ async function commitUpdate(
   if (request.dryRun) return { object: next, created: false };
   const expectedRv = current.rv;
   const blockers = ctx.kind.strategy?.deletionBlockers?.(next) ?? [];
-  if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && blockers.length === 0) {
-    const row = await ctx.store.delete(ctx.key(namespace, name), { expectedRv, finalObject: ctx.toStorage(next) });
+  if (
+    next.metadata.deletionTimestamp &&
+    (next.metadata.finalizers ?? []).length === 0 &&
+    blockers.length === 0
+  ) {
+    const row = await ctx.store.delete(ctx.key(namespace, name), {
+      expectedRv,
+      finalObject: ctx.toStorage(next),
+    });
     return { object: ctx.decode(row), created: false };
   }
   const row = await ctx.store.update(ctx.key(namespace, name), ctx.toStorage(next), { expectedRv });
@@ -162,7 +207,10 @@ async function commitUpdate(
 function sameContent(a: KubeObject, b: KubeObject): boolean {
   const strip = (o: KubeObject): unknown => ({
     ...o,
-    metadata: { ...o.metadata, managedFields: (o.metadata.managedFields ?? []).map(({ time: _t, ...m }) => m) },
+    metadata: {
+      ...o.metadata,
+      managedFields: (o.metadata.managedFields ?? []).map(({ time: _t, ...m }) => m),
+    },
   });
   return isDeepStrictEqual(strip(a), strip(b));
 }
@@ -179,7 +227,12 @@ export async function updateObject(
   return commitUpdate(ctx, current, body, request, { managed: false });
 }
 
-function applyPatch(ctx: StoredKind, type: Exclude<PatchType, 'apply'>, current: KubeObject, patch: unknown): unknown {
+function applyPatch(
+  ctx: StoredKind,
+  type: Exclude<PatchType, 'apply'>,
+  current: KubeObject,
+  patch: unknown,
+): unknown {
   switch (type) {
     case 'json':
       return applyJsonPatch(current, patch);
@@ -222,7 +275,9 @@ export async function patchObject(
 }
 
 function patchSetsRv(patch: unknown): boolean {
-  return isPlainObject(patch) && isPlainObject(patch.metadata) && patch.metadata.resourceVersion !== undefined;
+  return (
+    isPlainObject(patch) && isPlainObject(patch.metadata) && patch.metadata.resourceVersion !== undefined
+  );
 }
 
 async function applyObject(

@@ -114,9 +114,11 @@ export interface RegistryOptions {
   bookmarkIntervalMs?: number;
   /** Start the garbage collector and namespace controller (default true). */
   controllers?: boolean;
+  /** Leadership as the controllers see it (default: always the leader). */
+  isLeader?: () => boolean;
 }
 
-const silent = pino({ level: 'silent' });
+const silent = pino({ level: process.env.LADING_TEST_LOG ?? 'silent' });
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryFixture> {
   const store = await openStore({ url: ':memory:' });
@@ -128,7 +130,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     hub,
     ...(options.bookmarkIntervalMs === undefined ? {} : { bookmarkIntervalMs: options.bookmarkIntervalMs }),
   });
-  const deps = { store, hub, kinds, handlers, isLeader: () => true, log: silent };
+  const deps = { store, hub, kinds, handlers, isLeader: options.isLeader ?? (() => true), log: silent };
   const crdController = new CrdController(deps);
   const gc = new GarbageCollector(deps);
   const namespaceController = new NamespaceController(deps);
