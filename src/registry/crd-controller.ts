@@ -60,10 +60,13 @@ export class CrdController {
     this.#crds = createStoredHandler(this.kind, 'v1', { store: deps.store, hub: deps.hub });
   }
 
-  /** Registers the CRD kind and every stored CRD's kind; then follows the change feed. */
+  /**
+   * Registers the CRD kind and every stored CRD's kind; then follows the change feed, syncing every
+   * CRD again on gaining leadership and when the feed lost changes.
+   */
   async start(): Promise<void> {
     this.deps.kinds.register(this.kind);
-    this.#unsubscribe = this.deps.hub.onResource(CRD_RESOURCE, (change) => {
+    const stopChanges = this.deps.hub.onResource(CRD_RESOURCE, (change) => {
       const crd = JSON.parse(change.json) as KubeObject;
       if (change.type === 'DELETED') this.#unregister(crd);
       else
@@ -71,9 +74,15 @@ export class CrdController {
           this.deps.log.error({ err, crd: crd.metadata.name }, 'CRD sync failed'),
         );
     });
-    this.#leadership = new LeadershipWatch(this.deps.isLeader, () => {
+    const resync = (): void => {
       this.#syncAll().catch((err: unknown) => this.deps.log.error({ err }, 'CRD resync failed'));
-    });
+    };
+    const stopGone = this.deps.hub.onGone(resync);
+    this.#unsubscribe = () => {
+      stopChanges();
+      stopGone();
+    };
+    this.#leadership = new LeadershipWatch(this.deps.isLeader, resync);
     await this.#syncAll();
   }
 
@@ -85,8 +94,14 @@ export class CrdController {
     this.#awaiting.clear();
   }
 
+  /** Syncs every stored CRD and stops serving kinds whose CRD is gone. */
   async #syncAll(): Promise<void> {
     const { items } = await this.deps.store.list({ resource: CRD_RESOURCE });
+    const names = new Set(items.map((row) => row.key.name));
+    for (const kind of this.deps.kinds.all()) {
+      if (kind.crd !== undefined && !names.has(kind.crd))
+        this.deps.kinds.unregister(kind.group, kind.names.plural);
+    }
     for (const row of items) await this.sync(JSON.parse(row.json) as KubeObject);
   }
 

@@ -48,7 +48,12 @@ export class GarbageCollector {
   }
 
   start(): void {
-    this.#unsubscribe = this.deps.hub.onAny((change) => this.#observe(change));
+    const stopChanges = this.deps.hub.onAny((change) => this.#observe(change));
+    const stopGone = this.deps.hub.onGone(() => this.#queue.add(RESYNC));
+    this.#unsubscribe = () => {
+      stopChanges();
+      stopGone();
+    };
     this.#leadership = new LeadershipWatch(this.deps.isLeader, () => this.#queue.add(RESYNC));
     if (this.deps.isLeader()) this.#queue.add(RESYNC);
   }

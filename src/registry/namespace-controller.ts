@@ -37,9 +37,12 @@ export class NamespaceController {
     this.#queue = new WorkQueue((name) => this.#reconcile(name), deps.log.child({ controller: 'namespace' }));
   }
 
-  /** Follows the feed; picks up namespaces that were already terminating, now and on gaining leadership. */
+  /**
+   * Follows the feed; picks up namespaces that were already terminating, now, on gaining leadership
+   * and when the feed lost changes.
+   */
   async start(): Promise<void> {
-    this.#unsubscribe = this.deps.hub.onAny((change) => {
+    const stopChanges = this.deps.hub.onAny((change) => {
       if (!this.deps.isLeader()) return this.#leadership?.skipped();
       if (change.key.resource === 'namespaces') {
         const ns = JSON.parse(change.json) as KubeObject;
@@ -48,11 +51,17 @@ export class NamespaceController {
         this.#queue.add(change.key.namespace);
       }
     });
-    this.#leadership = new LeadershipWatch(this.deps.isLeader, () => {
+    const resync = (): void => {
       this.#queueTerminating().catch((err: unknown) =>
         this.deps.log.error({ err }, 'namespace resync failed'),
       );
-    });
+    };
+    const stopGone = this.deps.hub.onGone(resync);
+    this.#unsubscribe = () => {
+      stopChanges();
+      stopGone();
+    };
+    this.#leadership = new LeadershipWatch(this.deps.isLeader, resync);
     await this.#queueTerminating();
   }
 

@@ -163,6 +163,8 @@ export async function* watchObjects(
   const unsubscribe = ctx.deps.hub.onResource(ctx.resource, (change) => {
     if (inScope(change)) queue.push(change);
   });
+  // Changes this watch should have seen were lost: end it with 410 so the client re-lists.
+  const stopGone = ctx.deps.hub.onGone((error) => queue.fail(error));
   const onAbort = (): void => queue.end();
   signal.addEventListener('abort', onAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
@@ -222,6 +224,7 @@ export async function* watchObjects(
   } finally {
     if (timer) clearInterval(timer);
     signal.removeEventListener('abort', onAbort);
+    stopGone();
     unsubscribe();
   }
 }

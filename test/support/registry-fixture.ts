@@ -5,7 +5,7 @@
  * namespace and the `widgets.example.com` CRD; `close()` stops everything and closes the store.
  */
 import { pino } from 'pino';
-import type { KubeObject } from '../../src/apimachinery/index.js';
+import { GoneError, type KubeObject } from '../../src/apimachinery/index.js';
 import { openStore, type ObjectKey, type StoreWithElection } from '../../src/db/index.js';
 import {
   ChangeHub,
@@ -116,12 +116,15 @@ export interface RegistryOptions {
   controllers?: boolean;
   /** Leadership as the controllers see it (default: always the leader). */
   isLeader?: () => boolean;
+  /** Wraps the store before anything uses it (see `withFeedLoss`). */
+  wrapStore?: (store: StoreWithElection) => StoreWithElection;
 }
 
 const silent = pino({ level: process.env.LADING_TEST_LOG ?? 'silent' });
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryFixture> {
-  const store = await openStore({ url: ':memory:' });
+  const opened = await openStore({ url: ':memory:' });
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const kinds = new KindRegistry();
   for (const kind of [namespaceKind, configMapKind, secretKind]) kinds.register(kind);
   const hub = new ChangeHub(store, await store.currentRv());
@@ -176,6 +179,57 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   await fixture.createNamespace('default');
   await fixture.crds.create('', widgetCrd, {});
   return fixture;
+}
+
+/** The real store, whose change feed can be made to lose changes as PostgreSQL's can. */
+export interface FeedLossStore extends StoreWithElection {
+  /**
+   * From now on, committed changes are not delivered; `lose()` then ends every subscription with a
+   * GoneError, as a store does when its feed fell behind past a compaction.
+   */
+  dropChanges(): void;
+  lose(): void;
+}
+
+export function withFeedLoss(store: StoreWithElection): FeedLossStore {
+  let dropping = false;
+  const subscriptions = new Set<{
+    unsubscribe: () => void;
+    onError: ((error: GoneError) => void) | undefined;
+  }>();
+  const extra: Partial<FeedLossStore> = {
+    subscribe(listener, onError) {
+      const unsubscribe = store.subscribe((changes) => {
+        if (!dropping) listener(changes);
+      }, onError);
+      const subscription = { unsubscribe, onError };
+      subscriptions.add(subscription);
+      return () => {
+        subscriptions.delete(subscription);
+        unsubscribe();
+      };
+    },
+    dropChanges() {
+      dropping = true;
+    },
+    lose() {
+      dropping = false;
+      const lost = new GoneError('changes were lost before delivery');
+      for (const subscription of [...subscriptions]) {
+        if (!subscription.onError) continue;
+        subscriptions.delete(subscription);
+        subscription.unsubscribe();
+        subscription.onError(lost);
+      }
+    },
+  };
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && property in extra) return extra[property as keyof FeedLossStore];
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  }) as FeedLossStore;
 }
 
 /**
