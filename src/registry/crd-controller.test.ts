@@ -223,3 +223,75 @@ describe('CRD controller', () => {
     expect(r.kinds.byGroupResource(GADGET_RESOURCE)).toBeUndefined();
   });
 });
+
+describe('a CRD with several versions', () => {
+  const thingCrd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'things.example.com' },
+    spec: {
+      group: 'example.com',
+      scope: 'Namespaced',
+      names: { plural: 'things', kind: 'Thing' },
+      versions: ['v1beta1', 'v1'].map((name) => ({
+        name,
+        served: true,
+        storage: name === 'v1',
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: { spec: { type: 'object', properties: { n: { type: 'integer' } } } },
+          },
+        },
+      })),
+    },
+  };
+
+  it('stores the storage version and serves each version with its apiVersion', async () => {
+    await r.crds.create('', thingCrd, {});
+    const kind = r.kinds.byGroupResource('things.example.com');
+    if (!kind) throw new Error('kind not registered');
+    expect(kind.versions).toEqual(['v1', 'v1beta1']);
+    const beta = r.handlers.for(kind, 'v1beta1');
+    const v1 = r.handlers.for(kind, 'v1');
+    const created = await beta.create(
+      'default',
+      { apiVersion: 'example.com/v1beta1', kind: 'Thing', metadata: { name: 't' }, spec: { n: 1 } },
+      {},
+    );
+    expect(created.apiVersion).toBe('example.com/v1beta1');
+    expect(
+      (await r.stored({ resource: 'things.example.com', namespace: 'default', name: 't' }))?.apiVersion,
+    ).toBe('example.com/v1');
+    expect((await v1.get('default', 't')).apiVersion).toBe('example.com/v1');
+    const listed = (await beta.list('default', {})).items.map(
+      (json) => (JSON.parse(json) as KubeObject).apiVersion,
+    );
+    expect(listed).toEqual(['example.com/v1beta1']);
+    await expect(
+      beta.create('default', { apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 'u' } }, {}),
+    ).rejects.toMatchObject({ code: 400 });
+
+    const { object } = await beta.patch('default', 't', 'merge', { spec: { n: 2 } }, {});
+    expect(object.apiVersion).toBe('example.com/v1beta1');
+    expect((await v1.get('default', 't')).spec).toEqual({ n: 2 });
+  });
+});
+
+describe('two CRDs of one group naming the same kind', () => {
+  it('deleting one stops serving its resource and leaves the other', async () => {
+    const twin = structuredClone(gadgetCrd) as unknown as KubeObject & {
+      spec: { names: Record<string, string> };
+    };
+    twin.metadata.name = 'widgetz.example.com';
+    twin.spec.names = { plural: 'widgetz', kind: 'Widget' };
+    await r.crds.create('', twin, {});
+    expect(r.kinds.byGroupResource('widgetz.example.com')).toBeDefined();
+    await r.crds.delete('', 'widgetz.example.com', {}, {});
+    await waitFor('the twin CRD to be removed', async () =>
+      (await r.stored(crdKey('widgetz.example.com'))) ? undefined : true,
+    );
+    expect(r.kinds.byGroupResource('widgetz.example.com')).toBeUndefined();
+    expect(r.kinds.byGroupResource(WIDGET_RESOURCE)).toBeDefined();
+  });
+});

@@ -109,7 +109,8 @@ export class CrdController {
   async sync(object: KubeObject): Promise<void> {
     const crd = object as unknown as CustomResourceDefinition;
     const kind = kindFromCrd(crd);
-    const current = this.deps.kinds.byKind(kind.group, kind.names.kind);
+    // By resource, the kinds' key: two CRDs may (wrongly) name the same kind with other plurals.
+    const current = this.deps.kinds.byGroupResource(groupResource(kind));
     if (!current || JSON.stringify(kindSummary(current)) !== JSON.stringify(kindSummary(kind))) {
       this.deps.kinds.register(kind);
     }
@@ -119,9 +120,9 @@ export class CrdController {
   }
 
   #unregister(object: KubeObject): void {
-    const crd = object as unknown as CustomResourceDefinition;
-    const kind = this.deps.kinds.byKind(crd.spec.group, crd.spec.names.kind);
-    if (kind?.crd === object.metadata.name) this.deps.kinds.unregister(crd.spec.group, crd.spec.names.plural);
+    const { group, names } = (object as unknown as CustomResourceDefinition).spec;
+    const kind = this.deps.kinds.byGroupResource(groupResource({ group, names: { plural: names.plural } }));
+    if (kind?.crd === object.metadata.name) this.deps.kinds.unregister(group, names.plural);
     this.#stopAwaiting(object.metadata.name ?? '');
   }
 

@@ -81,6 +81,6 @@ export interface KindDefinition {
 }
 
 /** `plural.group`, or `plural` for the core group: the store's resource key and RBAC name. */
-export function groupResource(kind: Pick<KindDefinition, 'group' | 'names'>): string {
+export function groupResource(kind: { group: string; names: Pick<KindNames, 'plural'> }): string {
   return kind.group === '' ? kind.names.plural : `${kind.names.plural}.${kind.group}`;
 }
