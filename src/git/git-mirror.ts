@@ -1,0 +1,224 @@
+/**
+ * One bare mirror of one remote, in a directory of ours. `fetch` makes the mirror's branches and
+ * tags exactly the remote's (same ref names, pruned); reads go through one long-lived
+ * `cat-file --batch`; writes use plumbing only (no work tree, no index); `push` is atomic with a
+ * lease per ref.
+ *
+ * Concurrency: reads may run at any time, also during a fetch. Fetch, ref updates and pushes
+ * must not overlap on one mirror: callers wrap their fetch → commit → push sequences in
+ * `RepositoryQueue.withLock(mirror.dir, …)`. Local refs that were never pushed are removed by the
+ * next fetch — the mirror reflects the remote, it is not a place to keep state.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { CatFileBatch } from './cat-file-batch.js';
+import { commitTree } from './commit-tree.js';
+import type { CommitTreeOptions } from './commit-tree.js';
+import { remoteAccess } from './credentials.js';
+import type { GitCredentials, RemoteAccess } from './credentials.js';
+import { prepareGitHome } from './git-home.js';
+import { ObjectReader } from './object-reader.js';
+import type { FileEntry, ListOptions } from './object-reader.js';
+import type { CommitInfo, TreeEntry } from './objects.js';
+import { pushRefs } from './push.js';
+import type { PushedRef, PushUpdate } from './push.js';
+import { listRefs, resolveRef, updateRefs } from './refs.js';
+import type { GitRef, LocalRefUpdate } from './refs.js';
+import { runGit } from './run-git.js';
+import type { GitEnvironmentOptions, RunGitOptions } from './run-git.js';
+import { writeTree } from './tree-writer.js';
+import type { TreeChanges, WriteTreeOptions } from './tree-writer.js';
+
+export interface GitMirrorOptions {
+  /** For http(s) remotes; may also be embedded in the URL's userinfo (it is moved out). */
+  credentials?: GitCredentials;
+  /** Private HOME for git children; default `<dir>/lading-home` (inside the bare repo, ignored by git). */
+  home?: string;
+  /** Timeout of fetch and push (default 10 min); local commands use 2 min. */
+  networkTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface FetchOptions {
+  /** Remove local refs the remote no longer has (default true). */
+  prune?: boolean;
+  signal?: AbortSignal;
+}
+
+const FETCH_REFSPECS = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
+// A detached background gc could outlive our operation (and a test's temp dir).
+const MIRROR_CONFIG: Array<readonly [string, string]> = [['gc.autoDetach', 'false']];
+
+export class GitMirror {
+  private access: RemoteAccess;
+  private readonly batch: CatFileBatch;
+  private readonly reader: ObjectReader;
+  private readonly environment: GitEnvironmentOptions & { gitDir: string };
+
+  private constructor(
+    /** The bare repository directory. */
+    readonly dir: string,
+    private readonly remoteUrl: string,
+    private readonly home: string,
+    credentials: GitCredentials | undefined,
+    private readonly networkTimeoutMs: number,
+  ) {
+    this.access = remoteAccess(remoteUrl, credentials, home);
+    this.environment = { home, gitDir: dir, config: MIRROR_CONFIG };
+    this.batch = new CatFileBatch(this.environment);
+    this.reader = new ObjectReader(this.batch);
+  }
+
+  /** Opens the mirror in `dir`, creating the bare repository if needed. Does not fetch. */
+  static async open(dir: string, remoteUrl: string, options: GitMirrorOptions = {}): Promise<GitMirror> {
+    const absolute = path.resolve(dir);
+    // Keeping HOME inside the mirror leaves nothing behind in temp dirs, whatever way we exit.
+    const home = await prepareGitHome(options.home ?? path.join(absolute, 'lading-home'));
+    if (!fs.existsSync(path.join(absolute, 'HEAD'))) {
+      await runGit(['init', '--bare', '--quiet', '--initial-branch=main', absolute], {
+        home,
+        ...signalOf(options.signal),
+      });
+    }
+    const remote = localRemote(remoteUrl);
+    return new GitMirror(absolute, remote, home, options.credentials, options.networkTimeoutMs ?? 600_000);
+  }
+
+  /** The remote URL without credentials: safe to log. */
+  get url(): string {
+    return this.access.url;
+  }
+
+  /** Replaces the credentials (e.g. after a Secret changed); applies to the next network command. */
+  setCredentials(credentials: GitCredentials | undefined): void {
+    this.access = remoteAccess(this.remoteUrl, credentials, this.home);
+  }
+
+  /** Makes local branches and tags exactly the remote's. Throws `GitAuthenticationError` on 401/403. */
+  async fetch(options: FetchOptions = {}): Promise<void> {
+    const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules'];
+    if (options.prune !== false) args.push('--prune');
+    await runGit([...args, '--', this.access.url, ...FETCH_REFSPECS], this.network(options.signal));
+  }
+
+  listRefs(prefix?: string, signal?: AbortSignal): Promise<GitRef[]> {
+    return listRefs(prefix, this.local(signal));
+  }
+
+  /** The oid of a full ref name, or undefined when the ref does not exist. */
+  resolve(ref: string, signal?: AbortSignal): Promise<string | undefined> {
+    return resolveRef(ref, this.local(signal));
+  }
+
+  readBlob(oid: string, signal?: AbortSignal): Promise<Buffer> {
+    return this.reader.readBlob(oid, signal);
+  }
+
+  readTree(oid: string, signal?: AbortSignal): Promise<TreeEntry[]> {
+    return this.reader.readTree(oid, signal);
+  }
+
+  readCommit(oid: string, signal?: AbortSignal): Promise<CommitInfo> {
+    return this.reader.readCommit(oid, signal);
+  }
+
+  /** The tree oid of a commit (or tag), or the tree itself. */
+  treeOf(commitOrTree: string, signal?: AbortSignal): Promise<string> {
+    return this.reader.treeOf(commitOrTree, signal);
+  }
+
+  entryAt(commitOrTree: string, filePath: string, signal?: AbortSignal): Promise<TreeEntry | undefined> {
+    return this.reader.entryAt(commitOrTree, filePath, signal);
+  }
+
+  readFile(commitOrTree: string, filePath: string, signal?: AbortSignal): Promise<Buffer | undefined> {
+    return this.reader.readFile(commitOrTree, filePath, signal);
+  }
+
+  /** Files under `options.directory`, recursively; paths relative to that directory. */
+  listFiles(commitOrTree: string, options?: ListOptions): Promise<FileEntry[]> {
+    return this.reader.listFiles(commitOrTree, options);
+  }
+
+  readFiles(commitOrTree: string, options?: ListOptions): Promise<Map<string, Buffer>> {
+    return this.reader.readFiles(commitOrTree, options);
+  }
+
+  /** Files named `name` (e.g. `Kptfile`) under the directory; paths relative to that directory. */
+  findFiles(commitOrTree: string, name: string, options?: ListOptions): Promise<FileEntry[]> {
+    return this.reader.findFiles(commitOrTree, name, options);
+  }
+
+  /** See `writeTree` in tree-writer.ts: rewrites only the trees on changed paths. */
+  writeTree(base: string | undefined, changes: TreeChanges, options?: WriteTreeOptions): Promise<string> {
+    return writeTree(this.reader, this.environment, base, changes, options);
+  }
+
+  commitTree(options: CommitTreeOptions): Promise<string> {
+    return commitTree(options, this.environment);
+  }
+
+  /**
+   * Sets a local ref if it is at `expectedOldOid` (null: must not exist); throws
+   * `GitRefConflictError` otherwise. Tags are lightweight: `refs/tags/<pkg>/v<N>` → commit.
+   */
+  updateRef(ref: string, newOid: string, expectedOldOid: string | null, signal?: AbortSignal): Promise<void> {
+    return updateRefs([{ ref, newOid, expectedOldOid }], this.local(signal));
+  }
+
+  /** Deletes a local ref if it is at `expectedOldOid`; throws `GitRefConflictError` otherwise. */
+  deleteRef(ref: string, expectedOldOid: string, signal?: AbortSignal): Promise<void> {
+    return updateRefs([{ ref, newOid: null, expectedOldOid }], this.local(signal));
+  }
+
+  /** Several local ref updates in one transaction (all or none). */
+  updateRefs(updates: readonly LocalRefUpdate[], signal?: AbortSignal): Promise<void> {
+    return updateRefs(updates, this.local(signal));
+  }
+
+  /**
+   * Pushes all updates atomically, each guarded by its expected remote value. On success the
+   * mirror's refs are set to what the remote now has; on `GitPushRejectedError` nothing changed
+   * anywhere — fetch, rebuild and retry.
+   */
+  async push(updates: readonly PushUpdate[], options: { signal?: AbortSignal } = {}): Promise<PushedRef[]> {
+    const pushed = await pushRefs(this.access.url, updates, this.network(options.signal));
+    await updateRefs(
+      updates.map(({ ref, newOid }) => ({ ref, newOid })),
+      this.local(options.signal),
+    );
+    return pushed;
+  }
+
+  /** Stops the batch reader. The mirror directory stays; open it again to continue. */
+  close(): Promise<void> {
+    return this.batch.close();
+  }
+
+  private local(signal: AbortSignal | undefined): RunGitOptions {
+    return { ...this.environment, ...signalOf(signal) };
+  }
+
+  private network(signal: AbortSignal | undefined): RunGitOptions {
+    return {
+      ...this.environment,
+      config: [...MIRROR_CONFIG, ...this.access.config],
+      env: this.access.env,
+      secrets: this.access.secrets,
+      timeoutMs: this.networkTimeoutMs,
+      ...signalOf(signal),
+    };
+  }
+}
+
+/** git runs inside the mirror, so a relative local path must be made absolute first. */
+function localRemote(url: string): string {
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+  const isScpLike = /^[^/]*:/.test(url); // user@host:path (ssh)
+  return isUrl || isScpLike ? url : path.resolve(url);
+}
+
+function signalOf(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
+}

@@ -1,0 +1,170 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import { gitAt, startGitServer } from '../../test/support/git-server.js';
+import type { GitServer } from '../../test/support/git-server.js';
+import { GitMirror, GitPushRejectedError } from './index.js';
+import type { GitCredentials } from './index.js';
+import { parsePorcelain } from './push.js';
+
+const credentials: GitCredentials = { type: 'basic', username: 'porch', password: 'push-pw' };
+const author = { name: 'Package Orchestration Service', email: 'porch@kpt.dev' };
+let server: GitServer;
+let tmp: string;
+const mirrors: GitMirror[] = [];
+let repoCount = 0;
+
+async function newRepo(): Promise<{ name: string; initial: string }> {
+  const name = `repo-${repoCount++}.git`;
+  const initial = await server.createRepo(name, { files: { 'pkg/Kptfile': 'kind: Kptfile\n' } });
+  return { name, initial: initial ?? '' };
+}
+
+async function mirrorOf(repo: string, label: string): Promise<GitMirror> {
+  const mirror = await GitMirror.open(path.join(tmp, `${repo}-${label}`), server.url(repo), { credentials });
+  mirrors.push(mirror);
+  await mirror.fetch();
+  return mirror;
+}
+
+async function change(mirror: GitMirror, parent: string, content: string): Promise<string> {
+  const tree = await mirror.writeTree(parent, { 'pkg/cm.yaml': Buffer.from(content) });
+  return mirror.commitTree({ tree, parents: [parent], message: `set ${content}`, author });
+}
+
+async function remoteRefs(repo: string): Promise<Record<string, string>> {
+  const out = await gitAt(server.repoPath(repo), ['for-each-ref', '--format=%(refname) %(objectname)']);
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ') as [string, string]),
+  );
+}
+
+beforeAll(async () => {
+  tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'lading-git-push-'));
+  server = await startGitServer({ auth: { username: 'porch', password: 'push-pw' } });
+});
+
+afterEach(async () => {
+  await Promise.all(mirrors.splice(0).map((m) => m.close()));
+});
+
+afterAll(async () => {
+  await server.stop();
+  await fs.promises.rm(tmp, { recursive: true, force: true });
+});
+
+describe('GitMirror.push', () => {
+  it('pushes several refs atomically: one stale lease and nothing is updated', async () => {
+    const { name, initial } = await newRepo();
+    const mirror = await mirrorOf(name, 'atomic');
+    const next = await change(mirror, initial, 'v2');
+    const updates = [
+      { ref: 'refs/heads/main', newOid: next, expectedRemoteOid: initial },
+      { ref: 'refs/tags/pkg/v1', newOid: next, expectedRemoteOid: null },
+      { ref: 'refs/heads/proposed/pkg/ws', newOid: next, expectedRemoteOid: 'f'.repeat(40) },
+    ];
+    const error = await mirror.push(updates).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitPushRejectedError);
+    const rejected = (error as GitPushRejectedError).rejected;
+    expect(rejected).toContainEqual({ ref: 'refs/heads/proposed/pkg/ws', reason: 'stale info' });
+    expect(rejected.map((r) => r.ref).sort()).toEqual(updates.map((u) => u.ref).sort());
+    expect((error as Error).message).toContain('"refs/heads/proposed/pkg/ws" (stale info)');
+    expect(await remoteRefs(name)).toEqual({ 'refs/heads/main': initial });
+    expect(await mirror.resolve('refs/heads/main')).toBe(initial);
+
+    const ok = updates.map((u) => ({
+      ...u,
+      expectedRemoteOid: u.ref === 'refs/heads/main' ? initial : null,
+    }));
+    expect(await mirror.push(ok)).toEqual(ok.map((u) => ({ ref: u.ref, status: 'ok' })));
+    expect(await remoteRefs(name)).toEqual({
+      'refs/heads/main': next,
+      'refs/heads/proposed/pkg/ws': next,
+      'refs/tags/pkg/v1': next,
+    });
+    // The mirror reflects the pushed state without another fetch.
+    expect((await mirror.listRefs()).map((r) => [r.name, r.oid])).toEqual(
+      Object.entries(await remoteRefs(name)),
+    );
+  });
+
+  it('moves a draft to proposed in one push (create + delete)', async () => {
+    const { name, initial } = await newRepo();
+    const mirror = await mirrorOf(name, 'propose');
+    const draft = await change(mirror, initial, 'draft');
+    await mirror.push([{ ref: 'refs/heads/drafts/pkg/ws', newOid: draft, expectedRemoteOid: null }]);
+    await mirror.push([
+      { ref: 'refs/heads/proposed/pkg/ws', newOid: draft, expectedRemoteOid: null },
+      { ref: 'refs/heads/drafts/pkg/ws', newOid: null, expectedRemoteOid: draft },
+    ]);
+    expect(await remoteRefs(name)).toEqual({
+      'refs/heads/main': initial,
+      'refs/heads/proposed/pkg/ws': draft,
+    });
+    expect(await mirror.resolve('refs/heads/drafts/pkg/ws')).toBeUndefined();
+  });
+
+  it('never overwrites a commit another client pushed first; succeeds after re-fetch', async () => {
+    const { name, initial } = await newRepo();
+    const ours = await mirrorOf(name, 'ours');
+    const theirs = await mirrorOf(name, 'theirs');
+    const theirCommit = await change(theirs, initial, 'theirs');
+    await theirs.push([{ ref: 'refs/heads/main', newOid: theirCommit, expectedRemoteOid: initial }]);
+
+    const ourCommit = await change(ours, initial, 'ours');
+    await expect(
+      ours.push([{ ref: 'refs/heads/main', newOid: ourCommit, expectedRemoteOid: initial }]),
+    ).rejects.toBeInstanceOf(GitPushRejectedError);
+    expect((await remoteRefs(name))['refs/heads/main']).toBe(theirCommit);
+
+    await ours.fetch();
+    const tip = (await ours.resolve('refs/heads/main')) ?? '';
+    expect(tip).toBe(theirCommit);
+    const rebuilt = await change(ours, tip, 'ours');
+    await ours.push([{ ref: 'refs/heads/main', newOid: rebuilt, expectedRemoteOid: tip }]);
+    expect((await remoteRefs(name))['refs/heads/main']).toBe(rebuilt);
+    expect((await ours.readCommit(rebuilt)).parents).toEqual([theirCommit]);
+  });
+
+  it('lets exactly one of two simultaneous pushes with the same lease win', async () => {
+    const { name, initial } = await newRepo();
+    const a = await mirrorOf(name, 'race-a');
+    const b = await mirrorOf(name, 'race-b');
+    const [ca, cb] = await Promise.all([change(a, initial, 'a'), change(b, initial, 'b')]);
+    const results = await Promise.allSettled([
+      a.push([{ ref: 'refs/heads/main', newOid: ca, expectedRemoteOid: initial }]),
+      b.push([{ ref: 'refs/heads/main', newOid: cb, expectedRemoteOid: initial }]),
+    ]);
+    const won = results.findIndex((r) => r.status === 'fulfilled');
+    const lost = results.find((r) => r.status === 'rejected');
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(lost?.reason).toBeInstanceOf(GitPushRejectedError);
+    expect((await remoteRefs(name))['refs/heads/main']).toBe(won === 0 ? ca : cb);
+  });
+});
+
+describe('parsePorcelain', () => {
+  it('reads flags, refs and reasons', () => {
+    const out = [
+      'To http://127.0.0.1:1/r.git',
+      '*\tabc:refs/tags/p/v1\t[new tag]',
+      '-\t:refs/heads/drafts/p/ws\t[deleted]',
+      '!\tabc:refs/heads/main\t[rejected] (stale info)',
+      '!\tabc:refs/heads/x\t[remote rejected] (pre-receive hook declined)',
+      'Done',
+    ].join('\n');
+    expect(parsePorcelain(out)).toEqual([
+      { flag: '*', ref: 'refs/tags/p/v1', reason: '[new tag]' },
+      { flag: '-', ref: 'refs/heads/drafts/p/ws', reason: '[deleted]' },
+      { flag: '!', ref: 'refs/heads/main', reason: 'stale info' },
+      { flag: '!', ref: 'refs/heads/x', reason: 'pre-receive hook declined' },
+    ]);
+  });
+});
