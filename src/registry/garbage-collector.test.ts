@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject, OwnerReference } from '../apimachinery/index.js';
 import {
+  GADGET_RESOURCE,
   WIDGET_RESOURCE,
+  gadgetCrd,
   configMap,
   startRegistry,
   waitFor,
@@ -110,6 +112,32 @@ describe('garbage collector', () => {
       await dependent('d', [o1, ghost]);
       await r.configMaps.delete('default', 'o1', {}, {});
       await gone(widgetKey('d'), 'd');
+    });
+
+    it('deletes namespaced dependents of a cluster-scoped owner', async () => {
+      await r.crds.create('', gadgetCrd, {});
+      const g = await r
+        .handler(GADGET_RESOURCE)
+        .create('', { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g' } }, {});
+      await dependent('d', [g]);
+      await r.handler(GADGET_RESOURCE).delete('', 'g', {}, {});
+      await gone(widgetKey('d'), 'd');
+    });
+
+    it('keeps a dependent whose other owner is of a kind not served (not known to be gone)', async () => {
+      const o1 = await owner('o1');
+      const unknown = {
+        apiVersion: 'elsewhere.example.com/v1',
+        kind: 'Unserved',
+        metadata: { name: 'x', uid: '11111111-1111-1111-1111-111111111111' },
+      };
+      await dependent('d', [o1, unknown]);
+      await r.configMaps.delete('default', 'o1', {}, {});
+      const d = await waitFor('the reference to o1 to be dropped', async () => {
+        const w = await r.stored(widgetKey('d'));
+        return w?.metadata.ownerReferences?.length === 1 ? w : undefined;
+      });
+      expect(d.metadata.ownerReferences?.[0]?.kind).toBe('Unserved');
     });
   });
 

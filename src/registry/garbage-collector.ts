@@ -139,12 +139,7 @@ export class GarbageCollector {
           this.#queue.add(JSON.stringify({ op: 'owner-deleting', uid }));
         }
         for (const ref of ownerReferences) {
-          // An owner of a kind not served (yet) is not known to be gone.
-          if (
-            checked.has(ref.uid) ||
-            !this.deps.kinds.byKind(parseApiVersion(ref.apiVersion).group, ref.kind)
-          )
-            continue;
+          if (checked.has(ref.uid)) continue;
           checked.add(ref.uid);
           if (!(await this.#ownerExists(object, ref)))
             this.#queue.add(JSON.stringify({ op: 'owner-gone', uid: ref.uid }));
@@ -167,13 +162,14 @@ export class GarbageCollector {
     }
   }
 
+  /** Whether the owner may still exist: an owner of a kind not served is not known to be gone. */
   async #ownerExists(
     dependent: KubeObject,
     ref: { apiVersion: string; kind: string; name: string; uid: string },
   ): Promise<boolean> {
     const { group } = parseApiVersion(ref.apiVersion);
     const kind = this.deps.kinds.byKind(group, ref.kind);
-    if (!kind) return false;
+    if (!kind) return true;
     const resource = group === '' ? kind.names.plural : `${kind.names.plural}.${group}`;
     const row = await this.deps.store.get({
       resource,

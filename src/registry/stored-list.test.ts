@@ -167,6 +167,23 @@ describe('list', () => {
     });
   });
 
+  it('with resourceVersionMatch Exact lists the state at that resourceVersion', async () => {
+    const before = await r.store.currentRv();
+    const c = await r.configMaps.get('default', 'c');
+    await r.configMaps.update('default', 'c', { ...c, data: { v: '2' } }, {});
+    await r.configMaps.create('default', configMap('new'), {});
+    const list = await r.configMaps.list('default', {
+      resourceVersion: String(before),
+      resourceVersionMatch: 'Exact',
+    });
+    expect(list.resourceVersion).toBe(String(before));
+    expect(names(list)).toEqual(['a', 'b', 'c']);
+    expect((JSON.parse(list.items[2] ?? '{}') as KubeObject).data).toEqual({});
+    await expect(
+      r.configMaps.list('default', { resourceVersion: 'x', resourceVersionMatch: 'Exact' }),
+    ).rejects.toMatchObject({ code: 400 });
+  });
+
   it('reports the store resourceVersion of the list', async () => {
     const list = await r.configMaps.list('default', {});
     expect(list.resourceVersion).toBe(String(await r.store.currentRv()));
