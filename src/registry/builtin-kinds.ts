@@ -100,6 +100,15 @@ export const namespaceKind: KindDefinition = {
         finalizers: finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'],
       };
     },
+    prepareForUpdate(object, old) {
+      // As in Kubernetes, only finalization (the namespace controller) changes `spec.finalizers`:
+      // a replace without them must not let the namespace go without its content being deleted.
+      const spec = isPlainObject(object.spec) ? { ...object.spec } : {};
+      const finalizers = isPlainObject(old.spec) ? old.spec.finalizers : undefined;
+      if (finalizers === undefined) delete spec.finalizers;
+      else spec.finalizers = finalizers;
+      object.spec = spec;
+    },
     validate(object) {
       return validateDNS1123Label(object.metadata.name ?? '', 'metadata.name');
     },

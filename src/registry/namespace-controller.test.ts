@@ -37,6 +37,27 @@ describe('namespace controller', () => {
     expect(ns.spec).toEqual({ finalizers: ['kubernetes'] });
   });
 
+  it('keeps spec.finalizers on an update that drops them (only the controller finalizes)', async () => {
+    const ns = await r.createNamespace('kept');
+    const { spec: _spec, ...body } = ns;
+    const { object } = await r.namespaces.update(
+      '',
+      'kept',
+      { ...body, metadata: { ...ns.metadata, labels: { a: 'b' } } },
+      {},
+    );
+    expect(object.spec).toEqual({ finalizers: ['kubernetes'] });
+    expect(object.metadata.labels).toEqual({ a: 'b' });
+    const patched = await r.namespaces.patch('', 'kept', 'merge', { spec: { finalizers: [] } }, {});
+    expect(patched.object.spec).toEqual({ finalizers: ['kubernetes'] });
+
+    // So deleting it still cleans it out first.
+    await r.configMaps.create('kept', configMap('cm'), {});
+    await r.namespaces.delete('', 'kept', {}, {});
+    await namespaceGone('kept');
+    expect(await r.stored({ resource: 'configmaps', namespace: 'kept', name: 'cm' })).toBeUndefined();
+  });
+
   it('marks a deleted namespace Terminating, deletes its objects of every kind, then removes it', async () => {
     await r.createNamespace('doomed');
     await r.createNamespace('kept');

@@ -12,7 +12,6 @@ import type { KindRegistry } from './kinds.js';
 import type { Handlers } from './stored-handler.js';
 import { LeadershipWatch } from './leadership.js';
 import { WorkQueue } from './work-queue.js';
-import { namespaceKind } from './builtin-kinds.js';
 
 export interface NamespaceControllerDeps {
   store: Store;
@@ -80,9 +79,10 @@ export class NamespaceController {
 
   async #reconcile(name: string): Promise<void> {
     if (!this.deps.isLeader()) return this.#leadership?.skipped();
-    const row = await this.deps.store.get({ resource: 'namespaces', namespace: '', name });
+    const key = { resource: 'namespaces', namespace: '', name };
+    const row = await this.deps.store.get(key);
     const ns = row && (JSON.parse(row.json) as KubeObject);
-    if (!ns?.metadata.deletionTimestamp) {
+    if (!row || !ns?.metadata.deletionTimestamp) {
       this.#terminating.delete(name);
       return;
     }
@@ -112,8 +112,13 @@ export class NamespaceController {
     const finalizers = (Array.isArray(spec.finalizers) ? (spec.finalizers as string[]) : []).filter(
       (f) => f !== FINALIZER,
     );
-    const handler = this.deps.handlers.for(namespaceKind, 'v1');
-    await handler.update('', name, { ...ns, spec: { ...spec, finalizers } }, MANAGER);
+    // Updates cannot change `spec.finalizers` (Kubernetes has `/finalize` for it): write directly.
+    const next: KubeObject = { ...ns, spec: { ...spec, finalizers } };
+    if (finalizers.length === 0 && (ns.metadata.finalizers ?? []).length === 0) {
+      await this.deps.store.delete(key, { expectedRv: row.rv, finalObject: next });
+    } else {
+      await this.deps.store.update(key, next, { expectedRv: row.rv });
+    }
     this.#terminating.delete(name);
   }
 }
