@@ -4,6 +4,7 @@ import type { RawWatchEvent } from './handler.js';
 import {
   WatchReader,
   configMap,
+  waitFor,
   startRegistry,
   type RegistryFixture,
 } from '../../test/support/registry-fixture.js';
@@ -100,10 +101,13 @@ describe('watch', () => {
     // As Kubernetes does: the object as it last matched, at the event's resourceVersion.
     expect(gone?.object.metadata.labels).toEqual({ on: 'yes' });
     expect(Number(gone?.object.metadata.resourceVersion)).toBe(await r.store.currentRv());
+    // Neither the deletion of the unmatched x nor an unmatched new object is an event; a matching
+    // sentinel object is the next one.
     await r.configMaps.delete('default', 'x', {}, {});
     await r.configMaps.create('default', configMap('y'), {});
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(w.events.filter((e) => e.type !== 'BOOKMARK')).toHaveLength(3);
+    await r.configMaps.create('default', configMap('z', {}, { metadata: { labels: { on: 'yes' } } }), {});
+    expect(brief(await w.next(1))).toEqual(['ADDED z']);
+    expect(w.events).toHaveLength(4);
     expect(cm.metadata.name).toBe('x');
   });
 
@@ -149,9 +153,13 @@ describe('watch', () => {
 
   it('sends no bookmarks unless asked', async () => {
     const w = watch('default', {});
+    const asking = watch('default', { allowWatchBookmarks: true });
     await r.configMaps.create('default', configMap('a'), {});
     await w.next(1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Time enough for two bookmarks, measured by a watch that asked for them.
+    await waitFor('two bookmarks', () =>
+      Promise.resolve(asking.events.filter((e) => e.type === 'BOOKMARK').length >= 2 ? true : undefined),
+    );
     expect(w.events.map((e) => e.type)).toEqual(['ADDED']);
   });
 
