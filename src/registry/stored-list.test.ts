@@ -88,6 +88,13 @@ describe('list', () => {
     expect((failure as Error).message).toContain('data.x');
   });
 
+  it.each([
+    { name: 'label selector', request: { labelSelector: 'a in (b' } },
+    { name: 'field selector', request: { fieldSelector: 'metadata.name' } },
+  ])('rejects a malformed $name with 400', async ({ request }) => {
+    await expect(r.configMaps.list('', request)).rejects.toMatchObject({ code: 400 });
+  });
+
   it('selects by a kind-specific field (Secret type)', async () => {
     await r.secrets.create(
       'default',
