@@ -1,6 +1,11 @@
 /** CustomResourceDefinition → the KindDefinition it defines, and the CRD's own validation. */
 import { versionSchema, type CustomResourceDefinition } from '../apis/index.js';
-import { fieldError, type JSONSchemaProps, type KubeObject, type StatusCause } from '../apimachinery/index.js';
+import {
+  fieldError,
+  type JSONSchemaProps,
+  type KubeObject,
+  type StatusCause,
+} from '../apimachinery/index.js';
 import type { KindDefinition, PrinterColumn } from './kind.js';
 import { sortVersions } from './kinds.js';
 import { checkStructural } from './schema/index.js';
@@ -57,7 +62,9 @@ export function kindFromCrd(crd: CustomResourceDefinition): KindDefinition {
     },
     namespaced: spec.scope === 'Namespaced',
     schema: rootSchema(storage ? versionSchema(storage) : undefined),
-    printerColumns: hasAge ? columns : [...columns, { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
+    printerColumns: hasAge
+      ? columns
+      : [...columns, { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
     statusSubresource: storage?.subresources?.status !== undefined,
     strategy: { fieldSelectors: selectable },
     crd: crd.metadata?.name as string,
@@ -73,32 +80,54 @@ export function validateCrd(object: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
   const expected = `${spec.names.plural}.${spec.group}`;
   if (object.metadata.name !== expected) {
-    causes.push(fieldError.invalid('metadata.name', object.metadata.name ?? '', `must be spec.names.plural+"."+spec.group`));
+    causes.push(
+      fieldError.invalid(
+        'metadata.name',
+        object.metadata.name ?? '',
+        `must be spec.names.plural+"."+spec.group`,
+      ),
+    );
   }
-  if (!spec.group.includes('.')) causes.push(fieldError.invalid('spec.group', spec.group, 'should be a domain with at least one dot'));
+  if (!spec.group.includes('.'))
+    causes.push(fieldError.invalid('spec.group', spec.group, 'should be a domain with at least one dot'));
   for (const field of ['plural', 'singular', 'kind', 'listKind'] as const) {
     const value = spec.names[field];
     if (value === undefined) continue;
-    const ok = field === 'kind' || field === 'listKind' ? /^[A-Za-z][A-Za-z0-9]*$/.test(value) : DNS_LABEL.test(value);
+    const ok =
+      field === 'kind' || field === 'listKind' ? /^[A-Za-z][A-Za-z0-9]*$/.test(value) : DNS_LABEL.test(value);
     if (!ok) causes.push(fieldError.invalid(`spec.names.${field}`, value, 'must be a valid name'));
   }
-  if (spec.versions.length === 0) causes.push(fieldError.required('spec.versions', 'must have exactly one version marked as storage version'));
+  if (spec.versions.length === 0)
+    causes.push(
+      fieldError.required('spec.versions', 'must have exactly one version marked as storage version'),
+    );
   const storage = spec.versions.filter((v) => v.storage);
   if (spec.versions.length > 0 && storage.length !== 1) {
-    causes.push(fieldError.invalid('spec.versions', spec.versions.map((v) => v.name), 'must have exactly one version marked as storage version'));
+    causes.push(
+      fieldError.invalid(
+        'spec.versions',
+        spec.versions.map((v) => v.name),
+        'must have exactly one version marked as storage version',
+      ),
+    );
   }
   const names = new Set<string>();
   spec.versions.forEach((version, i) => {
     const path = `spec.versions[${i}]`;
     if (names.has(version.name)) causes.push(fieldError.duplicate(`${path}.name`, version.name));
     names.add(version.name);
-    if (!DNS_LABEL.test(version.name)) causes.push(fieldError.invalid(`${path}.name`, version.name, 'must be a DNS-1035 label'));
+    if (!DNS_LABEL.test(version.name))
+      causes.push(fieldError.invalid(`${path}.name`, version.name, 'must be a DNS-1035 label'));
     const schema = versionSchema(version);
-    if (schema === undefined) causes.push(fieldError.required(`${path}.schema.openAPIV3Schema`, 'schemas are required'));
+    if (schema === undefined)
+      causes.push(fieldError.required(`${path}.schema.openAPIV3Schema`, 'schemas are required'));
     else causes.push(...checkStructural(schema, `${path}.schema.openAPIV3Schema`));
   });
   return causes;
 }
 
 /** Fields a CRD update may not change. */
-export const crdImmutableFields = [['spec', 'group'], ['spec', 'scope']] as const;
+export const crdImmutableFields = [
+  ['spec', 'group'],
+  ['spec', 'scope'],
+] as const;

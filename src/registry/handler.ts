@@ -91,7 +91,12 @@ export interface ResourceHandler {
     patch: unknown,
     request: WriteRequest & { subresource?: Subresource },
   ): Promise<WriteResult>;
-  delete(namespace: string, name: string, options: DeleteOptions, request: WriteRequest): Promise<DeleteResult>;
+  delete(
+    namespace: string,
+    name: string,
+    options: DeleteOptions,
+    request: WriteRequest,
+  ): Promise<DeleteResult>;
   deleteCollection(
     namespace: string,
     list: ListRequest,

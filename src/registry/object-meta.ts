@@ -33,11 +33,18 @@ export function initializeMeta(object: KubeObject): void {
 export function carryOverMeta(next: KubeObject, old: KubeObject): void {
   const meta: ObjectMeta = next.metadata;
   const prev = old.metadata;
-  for (const key of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const) {
+  for (const key of [
+    'uid',
+    'creationTimestamp',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+    'generation',
+  ] as const) {
     if (prev[key] === undefined) delete meta[key];
     else (meta as Record<string, unknown>)[key] = prev[key];
   }
-  if (prev.generateName !== undefined && meta.generateName === undefined) meta.generateName = prev.generateName;
+  if (prev.generateName !== undefined && meta.generateName === undefined)
+    meta.generateName = prev.generateName;
 }
 
 /**
@@ -49,7 +56,8 @@ export function bumpGeneration(next: KubeObject, old: KubeObject, statusSubresou
     const { metadata: _m, status, ...rest } = o;
     return statusSubresource ? rest : { ...rest, status };
   };
-  const deletionStarted = next.metadata.deletionTimestamp !== undefined && old.metadata.deletionTimestamp === undefined;
+  const deletionStarted =
+    next.metadata.deletionTimestamp !== undefined && old.metadata.deletionTimestamp === undefined;
   if (deletionStarted || !isDeepStrictEqual(spec(next), spec(old))) {
     next.metadata.generation = (old.metadata.generation ?? 0) + 1;
   }

@@ -47,6 +47,10 @@ export function compileSelectors(
 export function jsonPathField(path: string): (object: KubeObject) => string | undefined {
   return (object) => {
     const [value] = evaluateJsonPath(object, path);
-    return value === undefined || value === null ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
+    return value === undefined || value === null
+      ? undefined
+      : typeof value === 'string'
+        ? value
+        : JSON.stringify(value);
   };
 }

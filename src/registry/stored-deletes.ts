@@ -63,7 +63,8 @@ export async function deleteObject(
       );
     }
     const finalizers = [...(object.metadata.finalizers ?? [])];
-    const policyFinalizer = policy === 'Foreground' ? FOREGROUND_FINALIZER : policy === 'Orphan' ? ORPHAN_FINALIZER : undefined;
+    const policyFinalizer =
+      policy === 'Foreground' ? FOREGROUND_FINALIZER : policy === 'Orphan' ? ORPHAN_FINALIZER : undefined;
     if (policyFinalizer && !finalizers.includes(policyFinalizer)) finalizers.push(policyFinalizer);
     try {
       const blockers = ctx.kind.strategy?.deletionBlockers?.(object) ?? [];
@@ -88,12 +89,16 @@ export async function deleteObject(
       }
       if (request.dryRun) return { object: marked, deleted: false };
       const unchanged =
-        object.metadata.deletionTimestamp !== undefined && finalizers.length === (object.metadata.finalizers ?? []).length;
+        object.metadata.deletionTimestamp !== undefined &&
+        finalizers.length === (object.metadata.finalizers ?? []).length;
       if (unchanged) return { object, deleted: false };
-      const row = await ctx.store.update(ctx.key(namespace, name), ctx.toStorage(marked), { expectedRv: current.rv });
+      const row = await ctx.store.update(ctx.key(namespace, name), ctx.toStorage(marked), {
+        expectedRv: current.rv,
+      });
       return { object: ctx.decode(row), deleted: false };
     } catch (err) {
-      if (!(err instanceof ConflictError) || pre?.resourceVersion !== undefined || attempt >= MAX_ATTEMPTS) throw err;
+      if (!(err instanceof ConflictError) || pre?.resourceVersion !== undefined || attempt >= MAX_ATTEMPTS)
+        throw err;
     }
   }
 }
@@ -110,7 +115,13 @@ export async function deleteCollection(
   for (const json of items) {
     const object = JSON.parse(json) as KubeObject;
     try {
-      const result = await deleteObject(ctx, object.metadata.namespace ?? '', object.metadata.name ?? '', options, request);
+      const result = await deleteObject(
+        ctx,
+        object.metadata.namespace ?? '',
+        object.metadata.name ?? '',
+        options,
+        request,
+      );
       deleted.push(result.object);
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;

@@ -60,7 +60,9 @@ export class StoredKind {
   }
 
   toStorage(object: KubeObject): KubeObject {
-    return object.apiVersion === this.storageApiVersion ? object : { ...object, apiVersion: this.storageApiVersion };
+    return object.apiVersion === this.storageApiVersion
+      ? object
+      : { ...object, apiVersion: this.storageApiVersion };
   }
 
   toServed(object: KubeObject): KubeObject {
