@@ -9,7 +9,13 @@ import {
   apiVersionOf,
   type KubeObject,
 } from '../apimachinery/index.js';
-import type { KindDefinition, KindRegistry, RawWatchEvent, ResourceHandler } from '../registry/index.js';
+import type {
+  KindDefinition,
+  KindRegistry,
+  RawWatchEvent,
+  ResourceHandler,
+  Subresource,
+} from '../registry/index.js';
 import { decodeBody, decodePatch, negotiateResponse, type ResponseForm } from './negotiation.js';
 import { Query } from './query.js';
 import type { ResourcePath } from './request-path.js';
@@ -90,7 +96,12 @@ export function resolveRequest(
   }
   const query = new Query(request.params);
   const verb = verbOf(request.method, path, query);
-  if (path.subresource !== undefined && !(path.subresource === 'status' && kind.statusSubresource)) {
+  const finalize = path.subresource === 'finalize' && kind.group === '' && kind.names.plural === 'namespaces';
+  if (
+    path.subresource !== undefined &&
+    !(path.subresource === 'status' && kind.statusSubresource) &&
+    !finalize
+  ) {
     throw new NotFoundError({
       resource: `${path.plural}/${path.subresource}`,
       group: path.group,
@@ -143,7 +154,8 @@ async function execute(
     warnings,
   });
   const write = () => query.write(request.headers.userAgent, warnings);
-  const sub = path.subresource === 'status' ? { subresource: 'status' as const } : {};
+  const sub: { subresource?: Subresource } =
+    path.subresource === 'status' || path.subresource === 'finalize' ? { subresource: path.subresource } : {};
   switch (verb) {
     case 'get':
       return reply(200, await handler.get(namespace, name));

@@ -54,7 +54,8 @@ export interface RawWatchEvent {
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
-export type Subresource = 'status';
+/** `finalize` exists on Namespaces only: it sets `spec.finalizers` and nothing else. */
+export type Subresource = 'status' | 'finalize';
 
 export interface WriteResult {
   object: KubeObject;

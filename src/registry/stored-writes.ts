@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
   AlreadyExistsError,
+  ApplyConflictError,
   ConflictError,
   ForbiddenError,
   InvalidError,
@@ -147,6 +148,12 @@ async function commitUpdate(
       status: next.status,
     };
     if (next.status === undefined) delete next.status;
+  } else if (request.subresource === 'finalize') {
+    const spec = { ...(isPlainObject(old.spec) ? old.spec : {}) };
+    const finalizers = isPlainObject(next.spec) ? next.spec.finalizers : undefined;
+    if (finalizers === undefined) delete spec.finalizers;
+    else spec.finalizers = finalizers;
+    next = { ...old, metadata: { ...old.metadata }, spec };
   } else if (ctx.kind.statusSubresource) {
     if (old.status === undefined) delete next.status;
     else next.status = old.status;
@@ -154,7 +161,7 @@ async function commitUpdate(
   if (sentRv && sentRv !== String(current.rv)) throw new ConflictError(ctx.ref(name));
   carryOverMeta(next, old);
   defaultObject(next, ctx.kind);
-  ctx.kind.strategy?.prepareForUpdate?.(next, old);
+  if (request.subresource !== 'finalize') ctx.kind.strategy?.prepareForUpdate?.(next, old);
   if (old.metadata.deletionTimestamp) {
     const added = (next.metadata.finalizers ?? []).filter(
       (f) => !(old.metadata.finalizers ?? []).includes(f),
@@ -268,7 +275,12 @@ export async function patchObject(
       const next = applyPatch(ctx, type, ctx.decode(current), patch);
       return await commitUpdate(ctx, current, next, request, { managed: false });
     } catch (err) {
-      const retry = err instanceof ConflictError && !patchSetsRv(patch) && attempt < MAX_PATCH_ATTEMPTS;
+      // Apply conflicts are about field ownership, not a race: retrying cannot help.
+      const retry =
+        err instanceof ConflictError &&
+        !(err instanceof ApplyConflictError) &&
+        !patchSetsRv(patch) &&
+        attempt < MAX_PATCH_ATTEMPTS;
       if (!retry) throw err;
     }
   }

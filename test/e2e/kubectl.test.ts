@@ -279,6 +279,23 @@ describe.skipIf(missing !== undefined)('kubectl against lading serve', () => {
     ).toBe('');
   });
 
+  it('sets only spec.finalizers through the namespace finalize subresource', async () => {
+    await ok(['create', 'namespace', 'finalized']);
+    const body = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'finalized', labels: { ignored: 'yes' } },
+      spec: { finalizers: [] },
+    });
+    await ok(['replace', '--raw', '/api/v1/namespaces/finalized/finalize', '-f', '-'], body);
+    const ns = JSON.parse(await ok(['get', 'namespace', 'finalized', '-o', 'json'])) as {
+      metadata: { labels?: Record<string, string> };
+      spec: { finalizers?: string[] };
+    };
+    expect(ns.spec.finalizers ?? []).toEqual([]);
+    expect(ns.metadata.labels?.ignored).toBeUndefined();
+  });
+
   it('explains built-in and custom kinds from the OpenAPI documents', async () => {
     const widget = await ok(['explain', 'widget.spec']);
     expect(widget).toContain('The desired widget.');
