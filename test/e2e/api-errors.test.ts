@@ -109,19 +109,27 @@ describe('API errors', () => {
     expect(await currentRv()).toBe(before);
   });
 
-  it('rejects invalid names and schema violations with 422 and field paths', async () => {
+  it.each([
+    [
+      'an invalid name and data key',
+      { metadata: { name: 'Not_A_Name' }, data: { 'bad key!': 'x' } },
+      ['metadata.name', 'data[bad key!]'],
+    ],
+    [
+      'a schema violation',
+      { metadata: { name: 'typed' }, immutable: 'yes', data: { a: 1 } },
+      ['immutable', 'data.a'],
+    ],
+  ])('rejects %s with 422 and field paths', async (_name, fields, expected) => {
     const before = await currentRv();
-    const res = await request(
-      'POST',
-      '/api/v1/namespaces/default/configmaps',
-      JSON.stringify(cm('Not_A_Name', { data: { 'bad key!': 'x' }, immutable: 'yes' })),
-    );
+    const body = { apiVersion: 'v1', kind: 'ConfigMap', ...fields };
+    const res = await request('POST', '/api/v1/namespaces/default/configmaps', JSON.stringify(body));
     expect(res.status).toBe(422);
     expect(res.json.reason).toBe('Invalid');
-    const fields = (res.json.details?.causes ?? []).map((c) => c.field);
-    expect(fields).toEqual(expect.arrayContaining(['metadata.name', 'data[bad key!]', 'immutable']));
+    expect((res.json.details?.causes ?? []).map((c) => c.field).sort()).toEqual([...expected].sort());
     expect(await currentRv()).toBe(before);
-    expect((await request('GET', '/api/v1/namespaces/default/configmaps/Not_A_Name')).status).toBe(404);
+    const name = (fields.metadata as { name: string }).name;
+    expect((await request('GET', `/api/v1/namespaces/default/configmaps/${name}`)).status).toBe(404);
   });
 
   it('refuses a body over 3 MiB with 413 and writes nothing', async () => {
