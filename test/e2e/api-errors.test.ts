@@ -128,7 +128,7 @@ describe('API errors', () => {
     expect(res.json.reason).toBe('Invalid');
     expect((res.json.details?.causes ?? []).map((c) => c.field).sort()).toEqual([...expected].sort());
     expect(await currentRv()).toBe(before);
-    const name = (fields.metadata as { name: string }).name;
+    const name = fields.metadata.name;
     expect((await request('GET', `/api/v1/namespaces/default/configmaps/${name}`)).status).toBe(404);
   });
 
