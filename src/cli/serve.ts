@@ -19,7 +19,7 @@ interface ServeFlags {
 export function registerServe(program: Command, setExit: (run: Promise<number>) => void): void {
   program
     .command('serve')
-    .description('Run the Lading API server, controllers and function runtime')
+    .description('Run the Lading API server and its controllers')
     .option('--listen <host:port>', 'address to listen on', DEFAULTS.listen)
     .option('--data-dir <dir>', 'where Lading keeps its data (SQLite database, kubeconfig)', DEFAULTS.dataDir)
     .option(
