@@ -26,3 +26,4 @@ export { runGit } from './run-git.js';
 export type { GitOutput, RunGitOptions } from './run-git.js';
 export { defaultGitHome, prepareGitHome } from './git-home.js';
 export { redact } from './redact.js';
+export { gitHttpBackendPath, serveHttpBackend, type HttpBackendRequest } from './http-backend.js';

@@ -3,13 +3,13 @@
  * `git http-backend` as a CGI per request, with pushes enabled and optional basic auth.
  * Repositories are bare repos in a temp dir; stop() kills in-flight backends and removes it.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { serveHttpBackend } from '../../src/git/index.js';
 
 export interface GitServerOptions {
   /** When set, every request must carry these basic-auth credentials (401 otherwise). */
@@ -41,12 +41,6 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
   const home = path.join(root, 'home');
   await fs.promises.mkdir(reposDir);
   await fs.promises.mkdir(home);
-  const backend = path.join(
-    execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(),
-    'git-http-backend',
-  );
-  const gitEnv = { ...isolatedGitEnv(), HOME: home };
-  const children = new Set<ChildProcess>();
   const stats = { requests: 0, unauthorized: 0, gzipBodies: 0 };
 
   const server = http.createServer((req, res) => {
@@ -58,42 +52,15 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
       res.end('authentication required\n');
       return;
     }
+    if (/gzip/i.test(req.headers['content-encoding'] ?? '')) stats.gzipBodies += 1;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const env: NodeJS.ProcessEnv = {
-      ...gitEnv,
-      GIT_PROJECT_ROOT: reposDir,
-      GIT_HTTP_EXPORT_ALL: '1',
-      GATEWAY_INTERFACE: 'CGI/1.1',
-      REQUEST_METHOD: req.method ?? 'GET',
-      PATH_INFO: decodeURIComponent(url.pathname),
-      QUERY_STRING: url.search.replace(/^\?/, ''),
-      CONTENT_TYPE: req.headers['content-type'] ?? '',
-      REMOTE_ADDR: req.socket.remoteAddress ?? '127.0.0.1',
-    };
-    if (req.headers['content-length'] !== undefined) env.CONTENT_LENGTH = req.headers['content-length'];
-    // http-backend inflates gzip request bodies itself when told the encoding.
-    const encoding = req.headers['content-encoding'];
-    if (encoding !== undefined) {
-      env.HTTP_CONTENT_ENCODING = encoding;
-      if (/gzip/i.test(encoding)) stats.gzipBodies += 1;
-    }
-    const protocol = req.headers['git-protocol'];
-    if (typeof protocol === 'string') env.GIT_PROTOCOL = protocol;
-    if (user !== undefined) env.REMOTE_USER = user;
-
-    const child = spawn(backend, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    children.add(child);
-    child.on('close', () => children.delete(child));
-    child.on('error', (err) => {
-      if (!res.headersSent) res.writeHead(500).end(`git http-backend: ${err.message}\n`);
+    void serveHttpBackend(req, res, {
+      projectRoot: reposDir,
+      pathInfo: decodeURIComponent(url.pathname),
+      query: url.search.replace(/^\?/, ''),
+      home,
+      ...(user === undefined ? {} : { remoteUser: user }),
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.stdin.on('error', () => undefined);
-    req.pipe(child.stdin);
-    relayCgiResponse(child, res, () => stderr);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -115,7 +82,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
       return oid;
     },
     async stop() {
-      for (const child of children) child.kill('SIGKILL');
+      // Closing the connections ends in-flight backends (serveHttpBackend kills them on close).
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await fs.promises.rm(root, { recursive: true, force: true });
@@ -133,44 +100,6 @@ function authenticate(req: http.IncomingMessage, auth: GitServerOptions['auth'])
   const colon = decoded.indexOf(':');
   const [user, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
   return colon >= 0 && user === auth.username && password === auth.password ? user : false;
-}
-
-/** CGI response: header lines (`Status: 200 OK` sets the code), a blank line, then the body. */
-function relayCgiResponse(child: ChildProcess, res: http.ServerResponse, stderr: () => string): void {
-  let head = Buffer.alloc(0);
-  let headersDone = false;
-  child.stdout?.on('data', (chunk: Buffer) => {
-    if (headersDone) {
-      res.write(chunk);
-      return;
-    }
-    head = Buffer.concat([head, chunk]);
-    const crlf = head.indexOf('\r\n\r\n');
-    const lf = head.indexOf('\n\n');
-    const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf : lf;
-    if (end < 0) return;
-    const bodyStart = end + (end === crlf ? 4 : 2);
-    let status = 200;
-    for (const line of head.subarray(0, end).toString('latin1').split(/\r?\n/)) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim();
-      const value = line.slice(colon + 1).trim();
-      if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10) || 200;
-      else res.setHeader(name, value);
-    }
-    headersDone = true;
-    res.writeHead(status);
-    res.write(head.subarray(bodyStart));
-  });
-  child.on('close', (code) => {
-    if (!headersDone) {
-      if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' });
-      res.end(`git http-backend exited with ${code}: ${stderr()}\n`);
-    } else {
-      res.end();
-    }
-  });
 }
 
 /** Environment for test-side git commands: no user/system config, no prompts, C locale. */
