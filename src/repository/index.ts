@@ -1,0 +1,17 @@
+/**
+ * Package repositories behind one interface: `Repository` (the engine's view) and its git
+ * implementation in Porch's layout (drafts/proposed branches, `<pkg>/v<N>` tags, `kpt:` trailers).
+ */
+export type {
+  ApproveOptions,
+  CreateDraftInput,
+  Lifecycle,
+  RefreshResult,
+  Repository,
+  RevisionRecord,
+  UpdateDraftOptions,
+} from './repository.js';
+export { createGitRepository, GitRepository } from './git-repository.js';
+export type { GitRepositoryOptions } from './git-repository.js';
+export { commitMessageFor, DEFAULT_AUTHOR, readKptTrailer, withKptTrailer } from './git-layout.js';
+export type { KptTrailer } from './git-layout.js';
