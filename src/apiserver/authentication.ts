@@ -63,9 +63,9 @@ export async function loadTokenAuthenticator(path: string): Promise<Authenticato
   const entries = [...tokens].map(([token, user]) => ({ token: Buffer.from(token), user }));
   return {
     authenticate(authorization) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-      if (!match?.[1]) throw new UnauthorizedError();
-      const given = Buffer.from(match[1]);
+      const token = tokenOf(authorization);
+      if (!token) throw new UnauthorizedError();
+      const given = Buffer.from(token);
       for (const entry of entries) {
         if (entry.token.length === given.length && timingSafeEqual(entry.token, given)) {
           return { ...entry.user, groups: [...entry.user.groups, 'system:authenticated'] };
@@ -74,6 +74,20 @@ export async function loadTokenAuthenticator(path: string): Promise<Authenticato
       throw new UnauthorizedError();
     },
   };
+}
+
+/**
+ * The token of `Authorization: Bearer <token>`, or of `Basic` credentials whose password is the
+ * token (what git clients send to the hosted repositories; the user name is ignored).
+ */
+function tokenOf(authorization: string | undefined): string | undefined {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (bearer?.[1]) return bearer[1];
+  const basic = /^Basic\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!basic?.[1]) return undefined;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
 }
 
 /** Used when no authentication is configured (loopback only): everyone is the local admin. */

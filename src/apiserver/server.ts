@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ApiError, NotFoundError, RequestEntityTooLargeError, toApiError } from '../apimachinery/index.js';
+import { serveHttpBackend } from '../git/index.js';
 import type { KindRegistry } from '../registry/index.js';
 import type { Authenticator, UserInfo } from './authentication.js';
 import { coreVersions, group, groupList, resourceList } from './discovery.js';
@@ -36,6 +37,8 @@ export interface ApiServerDeps {
    * kube-apiserver's `--min-request-timeout` does, so load spreads as clients reconnect.
    */
   minRequestTimeoutMs: number;
+  /** Host the bare repositories in `projectRoot` over smart HTTP at `/git/…`. */
+  gitHosting?: { projectRoot: string; home: string };
   /** Serve HTTPS with this certificate and key (PEM); plain HTTP when unset. */
   tls?: { cert: string; key: string };
 }
@@ -147,6 +150,7 @@ export function createApiServer(deps: ApiServerDeps): FastifyInstance {
     authed.get('/openapi/v2', (req, reply) => openapi.sendV2(req, reply));
     authed.get('/openapi/v3', (_req, reply) => reply.send(openapi.v3Index()));
     authed.get('/openapi/v3/*', (req, reply) => openapi.sendV3(req, reply));
+    if (deps.gitHosting) registerGitHosting(authed, deps, deps.gitHosting);
     authed.route({
       method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       url: '/api/*',
@@ -215,6 +219,39 @@ async function serveApi(deps: ApiServerDeps, req: FastifyRequest, reply: Fastify
   return reply.code(response.status).type(response.contentType).send(response.body);
 }
 
+/**
+ * `/git/<name>.git/…`: smart HTTP through `git http-backend`. Bodies are streamed to the backend,
+ * not parsed (pushes may be far larger than the API's body limit).
+ */
+function registerGitHosting(
+  app: FastifyInstance,
+  deps: ApiServerDeps,
+  hosting: { projectRoot: string; home: string },
+): void {
+  void app.register((git, _opts, done) => {
+    git.removeAllContentTypeParsers();
+    git.addContentTypeParser('*', (_req, _payload, next) => next(null));
+    git.route({
+      method: ['GET', 'POST'],
+      url: '/git/*',
+      handler: async (req, reply) => {
+        const [pathname = '', query = ''] = req.url.split('?', 2);
+        reply.hijack();
+        const user = states.get(req)?.user;
+        await serveHttpBackend(req.raw, reply.raw, {
+          projectRoot: hosting.projectRoot,
+          pathInfo: decodeURIComponent(pathname.slice('/git'.length)),
+          query,
+          home: hosting.home,
+          ...(user ? { remoteUser: user.name } : {}),
+        });
+        finish(deps, req, reply.raw.statusCode);
+      },
+    });
+    done();
+  });
+}
+
 function discoveryDocument(deps: ApiServerDeps, pathname: string): unknown {
   const parts = pathname.split('/').filter(Boolean);
   if (parts[0] === 'api' && parts.length === 2) return resourceList(deps.kinds, '', parts[1] ?? '');
@@ -226,6 +263,9 @@ function discoveryDocument(deps: ApiServerDeps, pathname: string): unknown {
 
 function sendError(reply: FastifyReply, err: unknown, req: FastifyRequest, log: Logger): FastifyReply {
   const apiError = err instanceof ApiError ? err : toApiError(err);
+  // git prompts for (or sends stored) credentials only when asked to.
+  if (apiError.code === 401 && req.url.startsWith('/git/'))
+    void reply.header('WWW-Authenticate', 'Basic realm="lading"');
   if (apiError.code >= 500) log.error({ err, reqId: req.id }, 'request failed');
   return reply.code(apiError.code).type('application/json').send(JSON.stringify(apiError.toStatus()));
 }

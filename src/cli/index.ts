@@ -1,6 +1,7 @@
 /** The `lading` command: parses arguments, runs a sub-command, turns errors into one line + exit code. */
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../apimachinery/index.js';
+import { registerRepo } from './repo.js';
 import { registerServe } from './serve.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -9,9 +10,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   let run: Promise<number> = Promise.resolve(0);
-  registerServe(program, (p) => {
+  const setExit = (p: Promise<number>): void => {
     run = p;
-  });
+  };
+  registerServe(program, setExit);
+  registerRepo(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return await run;

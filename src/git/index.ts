@@ -27,3 +27,4 @@ export type { GitOutput, RunGitOptions } from './run-git.js';
 export { defaultGitHome, prepareGitHome } from './git-home.js';
 export { redact } from './redact.js';
 export { gitHttpBackendPath, serveHttpBackend, type HttpBackendRequest } from './http-backend.js';
+export { createHostedRepository, hostedRepositoriesDir } from './hosted-repositories.js';

@@ -14,6 +14,7 @@ import {
   loadTokenAuthenticator,
 } from '../apiserver/index.js';
 import { openStore } from '../db/index.js';
+import { hostedRepositoriesDir, prepareGitHome } from '../git/index.js';
 import {
   ChangeHub,
   CrdController,
@@ -104,6 +105,10 @@ export async function startServer(
     version: { gitVersion: `v1.32.0-lading.${version}` },
     minRequestTimeoutMs: config.minRequestTimeoutMs,
     ...(tls ? { tls } : {}),
+    gitHosting: {
+      projectRoot: hostedRepositoriesDir(dataDir),
+      home: await prepareGitHome(join(dataDir, 'git-home')),
+    },
   });
   await app.listen({ host: address.host, port: address.port });
   const bound = app.server.address();
