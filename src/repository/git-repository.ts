@@ -206,9 +206,8 @@ export class GitRepository implements Repository {
     validateFiles(rev.packagePath, files);
     return this.write(signal, async (refs) => {
       const ref = this.expectAt(refs, rev);
-      const base: RevisionRecord = { ...rev };
-      delete base.task;
-      if (options.task !== undefined) base.task = options.task;
+      // The creation task stays on the revision (spec.tasks) unless the caller replaces it.
+      const base: RevisionRecord = options.task === undefined ? { ...rev } : { ...rev, task: options.task };
       const next = await this.commitPackage(rev.commit, base, files, options, signal);
       return { updates: [{ ref, newOid: next.commit, expectedRemoteOid: rev.commit }], result: next };
     });
