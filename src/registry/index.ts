@@ -9,3 +9,4 @@ export { CrdController } from './crd-controller.js';
 export { GarbageCollector } from './garbage-collector.js';
 export { NamespaceController } from './namespace-controller.js';
 export { nowTimestamp } from './object-meta.js';
+export { kindFromInfo } from './kind-from-info.js';

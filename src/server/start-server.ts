@@ -13,6 +13,7 @@ import {
   createApiServer,
   loadTokenAuthenticator,
 } from '../apiserver/index.js';
+import { repositoryKind } from '../controllers/index.js';
 import { openStore } from '../db/index.js';
 import { hostedRepositoriesDir, prepareGitHome } from '../git/index.js';
 import {
@@ -58,7 +59,7 @@ export async function startServer(
 
   const store = await openStore({ url: databaseUrlOf(config) });
   const kinds = new KindRegistry();
-  for (const kind of [namespaceKind, configMapKind, secretKind]) kinds.register(kind);
+  for (const kind of [namespaceKind, configMapKind, secretKind, repositoryKind]) kinds.register(kind);
   const hub = new ChangeHub(store, await store.currentRv());
   const handlers = new Handlers({ store, hub, bookmarkIntervalMs: config.bookmarkIntervalMs });
 

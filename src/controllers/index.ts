@@ -1,0 +1,1 @@
+export { repositoryKind } from './repository-kind.js';
