@@ -5,16 +5,10 @@
  * three attempts. The plan re-checks that the revision's ref is still where the caller saw it, so
  * a stale revision is a Conflict and another client's commit is never overwritten.
  */
-import { createHash } from 'node:crypto';
-import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { ConflictError, ForbiddenError, NotFoundError } from '../apimachinery/index.js';
+import type { GitIdentity, GitMirror, PushUpdate, RepositoryQueue } from '../git/index.js';
 
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../apimachinery/index.js';
-import { GitMirror, GitPushRejectedError, RepositoryQueue } from '../git/index.js';
-import type { GitCredentials, GitIdentity, GitRef, PushUpdate } from '../git/index.js';
-import { validatePackagePaths } from '../krm/index.js';
-
-import { discoverRevisions, findPackages, refsVersion } from './discovery.js';
+import { discoverRevisions, refsVersion } from './discovery.js';
 import type { LayoutConfig } from './discovery.js';
 import {
   DEFAULT_AUTHOR,
@@ -28,6 +22,9 @@ import {
   validateNames,
   withKptTrailer,
 } from './git-layout.js';
+import { leasedWrite, sig } from './leased-write.js';
+import type { Plan, RefMap } from './leased-write.js';
+import { assertNotNested, publishedWorkspaces, validateFiles } from './package-checks.js';
 import type {
   ApproveOptions,
   CreateDraftInput,
@@ -37,68 +34,13 @@ import type {
   UpdateDraftOptions,
 } from './repository.js';
 
-export interface GitRepositoryOptions {
-  /** Lading's data dir; the mirror lives in `<dataDir>/git/<hash of url>`. */
-  dataDir: string;
-  url: string;
-  /** Registered branch (default `main`). */
-  branch?: string;
-  /** `spec.git.directory`: packages live below it (default the root). */
-  directory?: string;
-  credentials?: GitCredentials;
-  /** Create a missing branch with Porch's initial commit instead of failing (porch.md §4). */
-  createBranch?: boolean;
-  /**
-   * Serializes writes per mirror. Defaults to one queue shared by every GitRepository of this
-   * process, because two instances for the same URL share one mirror directory.
-   */
-  queue?: RepositoryQueue;
-  /** Retry backoff unit in ms (default 200, as Porch); tests may shorten it. */
-  retryBackoffMs?: number;
-}
-
-const MAX_ATTEMPTS = 3;
-const sharedQueue = new RepositoryQueue();
 const PACKAGE_REVISIONS = { group: 'porch.kpt.dev', resource: 'packagerevisions' };
 
-/** What one attempt of a write pushes, and what the write returns if the push succeeds. */
-interface Plan<T> {
-  updates: PushUpdate[];
-  result: T;
-}
-
-/** Opens (or creates) the mirror, fetches, and makes sure the registered branch exists. */
-export async function createGitRepository(
-  options: GitRepositoryOptions,
-  signal?: AbortSignal,
-): Promise<GitRepository> {
-  const url = options.url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
-  const key = createHash('sha256').update(url).digest('hex').slice(0, 24);
-  const dir = path.join(options.dataDir, 'git', key);
-  const mirror = await GitMirror.open(dir, options.url, {
-    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    ...(signal === undefined ? {} : { signal }),
-  });
-  const directory = (options.directory ?? '').replace(/^\/+|\/+$/g, '');
-  const repo = new GitRepository(
-    mirror,
-    { branch: options.branch ?? 'main', directory },
-    options.queue ?? sharedQueue,
-    options.retryBackoffMs ?? 200,
-  );
-  try {
-    await repo.ensureBranch(options.createBranch === true, signal);
-  } catch (err) {
-    await mirror.close();
-    throw err;
-  }
-  return repo;
-}
-
+/** Build with `createGitRepository`, which also makes sure the branch exists. */
 export class GitRepository implements Repository {
   constructor(
     private readonly mirror: GitMirror,
-    private readonly config: LayoutConfig,
+    readonly config: LayoutConfig,
     private readonly queue: RepositoryQueue,
     private readonly backoffMs: number,
   ) {}
@@ -106,37 +48,6 @@ export class GitRepository implements Repository {
   /** The remote URL without credentials. */
   get url(): string {
     return this.mirror.url;
-  }
-
-  /** Fails unless the branch exists; with `create`, pushes Porch's initial commit (porch.md §4). */
-  async ensureBranch(create: boolean, signal?: AbortSignal): Promise<void> {
-    const { branch } = this.config;
-    await this.write(signal, async (refs) => {
-      if (refs.has(heads(branch))) return { updates: [], result: undefined };
-      if (!create) {
-        throw new NotFoundError(
-          { resource: 'branches', name: branch },
-          {
-            message: `branch "${branch}" not found in git repository ${this.mirror.url}; create it or set \`spec.git.createBranch\``,
-          },
-        );
-      }
-      const tree = await this.mirror.writeTree(
-        undefined,
-        { 'README.md': Buffer.from('Created by porch') },
-        sig(signal),
-      );
-      const commit = await this.mirror.commitTree({
-        tree,
-        message: 'Initial commit: Creating main branch',
-        author: DEFAULT_AUTHOR,
-        ...sig(signal),
-      });
-      return {
-        updates: [{ ref: heads(branch), newOid: commit, expectedRemoteOid: null }],
-        result: undefined,
-      };
-    });
   }
 
   async refresh(signal?: AbortSignal): Promise<RefreshResult> {
@@ -171,13 +82,16 @@ export class GitRepository implements Repository {
         heads(shortRef.draft(pkg, workspaceName)),
         heads(shortRef.proposed(pkg, workspaceName)),
       ].some((r) => refs.has(r));
-      if (taken || (await this.publishedWorkspaces(refs, pkg, signal)).has(workspaceName)) {
+      if (
+        taken ||
+        (await publishedWorkspaces(this.mirror, this.config, refs, pkg, signal)).has(workspaceName)
+      ) {
         throw new ConflictError(
           { ...PACKAGE_REVISIONS, name: `${packagePath}/${workspaceName}` },
           `package "${packagePath}" already has a revision with workspace "${workspaceName}"; choose another \`spec.workspaceName\``,
         );
       }
-      await this.assertNotNested(head, packagePath, signal);
+      await assertNotNested(this.mirror, this.config.directory, head, packagePath, signal);
       const draft: RevisionRecord = {
         packagePath,
         workspaceName,
@@ -379,37 +293,8 @@ export class GitRepository implements Repository {
     });
   }
 
-  /**
-   * Runs fetch → plan → push under the repository lock, retrying a rejected push on fresh refs.
-   * `plan` gets the mirror's refs (full name → target) right after the fetch.
-   */
   private write<T>(signal: AbortSignal | undefined, plan: (refs: RefMap) => Promise<Plan<T>>): Promise<T> {
-    return this.queue.withLock(
-      this.mirror.dir,
-      async () => {
-        for (let attempt = 1; ; attempt++) {
-          await this.mirror.fetch(sig(signal));
-          const refs = toMap(await this.mirror.listRefs(undefined, signal));
-          const { updates, result } = await plan(refs);
-          try {
-            await this.mirror.push(updates, sig(signal));
-            return result;
-          } catch (err) {
-            if (!(err instanceof GitPushRejectedError)) throw err;
-            if (attempt >= MAX_ATTEMPTS) {
-              throw new ConflictError(
-                { resource: 'repositories', name: this.mirror.url },
-                `the git remote kept changing; ${MAX_ATTEMPTS} attempts to push were rejected (${err.message})`,
-                { cause: err },
-              );
-            }
-            const hook = err.rejected.some((r) => /hook declined/.test(r.reason));
-            await sleep(this.backoffMs * attempt * (hook ? 5 : 1), undefined, sig(signal));
-          }
-        }
-      },
-      sig(signal),
-    );
+    return leasedWrite({ mirror: this.mirror, queue: this.queue, backoffMs: this.backoffMs, signal }, plan);
   }
 
   /** Writes the package directory as `files` on top of `base` and commits with the kpt trailer. */
@@ -483,62 +368,9 @@ export class GitRepository implements Repository {
   private pkg(packagePath: string): string {
     return fullPackagePath(this.config.directory, packagePath);
   }
-
-  /** Workspaces of the published revisions of `pkg` (from the tags' commit trailers). */
-  private async publishedWorkspaces(refs: RefMap, pkg: string, signal?: AbortSignal): Promise<Set<string>> {
-    const published = (await this.mirror.listRefs(`refs/tags/${pkg}/v`, signal)).filter((r) =>
-      refs.has(r.name),
-    );
-    const records = await discoverRevisions(this.mirror, published, this.config, signal);
-    return new Set(records.map((r) => r.workspaceName));
-  }
-
-  /** Porch: "Package path cannot be parent or child of existing package". */
-  private async assertNotNested(head: string, packagePath: string, signal?: AbortSignal): Promise<void> {
-    const segments = packagePath.split('/');
-    const ancestors = segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'));
-    const checks = ancestors.map(async (a) =>
-      (await this.mirror.entryAt(head, `${this.pkg(a)}/Kptfile`, signal)) ? a : undefined,
-    );
-    const parent = (await Promise.all(checks)).find((a) => a !== undefined);
-    // An existing package may hold subpackages; only a new package must not enclose packages.
-    const exists =
-      (await this.mirror.entryAt(head, `${this.pkg(packagePath)}/Kptfile`, signal)) !== undefined;
-    const children = exists ? [] : await findPackages(this.mirror, head, this.pkg(packagePath), signal);
-    const other = parent ?? (children[0] === undefined ? undefined : `${packagePath}/${children[0]}`);
-    if (other !== undefined) {
-      throw new InvalidError({ group: 'porch.kpt.dev', kind: 'PackageRevision', name: packagePath }, [
-        {
-          reason: 'FieldValueInvalid',
-          field: 'spec.packageName',
-          message: `package path "${packagePath}" cannot be parent or child of existing package "${other}"`,
-        },
-      ]);
-    }
-  }
-}
-
-function validateFiles(packagePath: string, files: ReadonlyMap<string, string>): void {
-  const causes = validatePackagePaths(files);
-  if (causes.length > 0)
-    throw new InvalidError(
-      { group: 'porch.kpt.dev', kind: 'PackageRevisionResources', name: packagePath },
-      causes,
-    );
-}
-
-/** Full ref name → ref; leases use `oid`, revisions compare `peeled ?? oid` (the commit). */
-type RefMap = Map<string, GitRef>;
-
-function toMap(refs: readonly GitRef[]): RefMap {
-  return new Map(refs.map((r) => [r.name, r]));
 }
 
 /** Now, truncated to seconds (git's resolution), so the record's `updated` equals what refresh reads. */
 function now(): Date {
   return new Date(Math.floor(Date.now() / 1000) * 1000);
-}
-
-function sig(signal: AbortSignal | undefined): { signal?: AbortSignal } {
-  return signal === undefined ? {} : { signal };
 }

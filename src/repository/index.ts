@@ -11,7 +11,8 @@ export type {
   RevisionRecord,
   UpdateDraftOptions,
 } from './repository.js';
-export { createGitRepository, GitRepository } from './git-repository.js';
-export type { GitRepositoryOptions } from './git-repository.js';
+export { GitRepository } from './git-repository.js';
+export { createGitRepository } from './create-git-repository.js';
+export type { GitRepositoryOptions } from './create-git-repository.js';
 export { commitMessageFor, DEFAULT_AUTHOR, readKptTrailer, withKptTrailer } from './git-layout.js';
 export type { KptTrailer } from './git-layout.js';

@@ -1,0 +1,68 @@
+/**
+ * The write loop every GitRepository write goes through: under the repository's lock, fetch →
+ * plan on the fresh refs → one atomic push with leases. A rejected push means someone else pushed
+ * in between; nothing changed anywhere, so the loop re-fetches and re-plans (Porch: 3 attempts,
+ * backoff 200 ms × attempt, 1 s × attempt for hook declines). Errors thrown by `plan` (Conflict,
+ * NotFound, Invalid…) end the write at once.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { ConflictError } from '../apimachinery/index.js';
+import { GitPushRejectedError } from '../git/index.js';
+import type { GitMirror, GitRef, PushUpdate, RepositoryQueue } from '../git/index.js';
+
+/** Full ref name → ref; leases use `oid`, revisions compare `peeled ?? oid` (the commit). */
+export type RefMap = Map<string, GitRef>;
+
+/** What one attempt pushes (possibly nothing), and what the write returns if the push lands. */
+export interface Plan<T> {
+  updates: PushUpdate[];
+  result: T;
+}
+
+export interface LeasedWriteOptions {
+  mirror: GitMirror;
+  queue: RepositoryQueue;
+  /** Backoff unit in ms. */
+  backoffMs: number;
+  maxAttempts?: number;
+  signal?: AbortSignal | undefined;
+}
+
+export function leasedWrite<T>(
+  options: LeasedWriteOptions,
+  plan: (refs: RefMap) => Promise<Plan<T>>,
+): Promise<T> {
+  const { mirror, queue, backoffMs, signal } = options;
+  const maxAttempts = options.maxAttempts ?? 3;
+  return queue.withLock(
+    mirror.dir,
+    async () => {
+      for (let attempt = 1; ; attempt++) {
+        await mirror.fetch(sig(signal));
+        const refs: RefMap = new Map((await mirror.listRefs(undefined, signal)).map((r) => [r.name, r]));
+        const { updates, result } = await plan(refs);
+        try {
+          await mirror.push(updates, sig(signal));
+          return result;
+        } catch (err) {
+          if (!(err instanceof GitPushRejectedError)) throw err;
+          if (attempt >= maxAttempts) {
+            throw new ConflictError(
+              { resource: 'repositories', name: mirror.url },
+              `the git remote kept changing: ${maxAttempts} pushes were rejected (${err.message})`,
+              { cause: err },
+            );
+          }
+          const hook = err.rejected.some((r) => /hook declined/.test(r.reason));
+          await sleep(backoffMs * attempt * (hook ? 5 : 1), undefined, sig(signal));
+        }
+      }
+    },
+    sig(signal),
+  );
+}
+
+export function sig(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
+}
