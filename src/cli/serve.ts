@@ -14,6 +14,7 @@ interface ServeFlags {
   historyRetention: string;
   bookmarkInterval: string;
   minRequestTimeout: string;
+  repositorySyncInterval: string;
 }
 
 export function registerServe(program: Command, setExit: (run: Promise<number>) => void): void {
@@ -39,6 +40,11 @@ export function registerServe(program: Command, setExit: (run: Promise<number>) 
     .option('--history-retention <duration>', 'how long watch history is kept (watch resume, paging)', '5m')
     .option('--bookmark-interval <duration>', 'interval of watch bookmarks', '30s')
     .option(
+      '--repository-sync-interval <duration>',
+      'full sync of every Repository, besides syncs on change',
+      '10m',
+    )
+    .option(
       '--min-request-timeout <duration>',
       'watches without timeoutSeconds end after between this and twice this',
       '30m',
@@ -54,6 +60,7 @@ async function serve(flags: ServeFlags): Promise<number> {
     historyRetentionMs: parseDuration(flags.historyRetention, '--history-retention'),
     bookmarkIntervalMs: parseDuration(flags.bookmarkInterval, '--bookmark-interval'),
     minRequestTimeoutMs: parseDuration(flags.minRequestTimeout, '--min-request-timeout'),
+    repositorySyncIntervalMs: parseDuration(flags.repositorySyncInterval, '--repository-sync-interval'),
     ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
     ...(flags.tlsCertFile ? { tlsCertFile: flags.tlsCertFile } : {}),

@@ -1,1 +1,2 @@
 export { repositoryKind } from './repository-kind.js';
+export { RepositoryController, type RepositoryControllerDeps } from './repository-controller.js';

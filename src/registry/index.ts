@@ -10,3 +10,4 @@ export { GarbageCollector } from './garbage-collector.js';
 export { NamespaceController } from './namespace-controller.js';
 export { nowTimestamp } from './object-meta.js';
 export { kindFromInfo } from './kind-from-info.js';
+export { WorkQueue } from './work-queue.js';

@@ -20,6 +20,8 @@ export interface ServerConfig {
   bookmarkIntervalMs: number;
   /** Watches without a timeout end after between this and twice this (ms). */
   minRequestTimeoutMs: number;
+  /** Full sync of every Repository (ms), besides syncs on change. */
+  repositorySyncIntervalMs: number;
 }
 
 export const DEFAULTS = {
@@ -29,6 +31,7 @@ export const DEFAULTS = {
   historyRetentionMs: 5 * 60_000,
   bookmarkIntervalMs: 30_000,
   minRequestTimeoutMs: 30 * 60_000,
+  repositorySyncIntervalMs: 10 * 60_000,
 } as const;
 
 export interface ListenAddress {

@@ -13,7 +13,8 @@ import {
   createApiServer,
   loadTokenAuthenticator,
 } from '../apiserver/index.js';
-import { repositoryKind } from '../controllers/index.js';
+import { RepositoryController, repositoryKind } from '../controllers/index.js';
+import { packageRevisionKind, porchPackageKind } from '../engine/index.js';
 import { openStore } from '../db/index.js';
 import { hostedRepositoriesDir, prepareGitHome } from '../git/index.js';
 import {
@@ -59,7 +60,16 @@ export async function startServer(
 
   const store = await openStore({ url: databaseUrlOf(config) });
   const kinds = new KindRegistry();
-  for (const kind of [namespaceKind, configMapKind, secretKind, repositoryKind]) kinds.register(kind);
+  for (const kind of [
+    namespaceKind,
+    configMapKind,
+    secretKind,
+    repositoryKind,
+    packageRevisionKind,
+    porchPackageKind,
+  ]) {
+    kinds.register(kind);
+  }
   const hub = new ChangeHub(store, await store.currentRv());
   const handlers = new Handlers({ store, hub, bookmarkIntervalMs: config.bookmarkIntervalMs });
 
@@ -71,7 +81,21 @@ export async function startServer(
   const namespaces = new NamespaceController(controllerDeps);
   await crds.start();
   gc.start();
+  const repositories = new RepositoryController({
+    store,
+    hub,
+    repositories: handlers.for(repositoryKind, 'v1alpha1'),
+    index: {
+      packageRevisions: handlers.for(packageRevisionKind, 'v1alpha1'),
+      packages: handlers.for(porchPackageKind, 'v1alpha1'),
+    },
+    isLeader,
+    log,
+    dataDir,
+    resyncIntervalMs: config.repositorySyncIntervalMs,
+  });
   await namespaces.start();
+  await repositories.start();
 
   let compaction: NodeJS.Timeout | undefined;
   const stopCampaign = store.campaign('lading-controllers', (isLeading) => {
@@ -80,6 +104,7 @@ export async function startServer(
     if (compaction) clearInterval(compaction);
     compaction = undefined;
     if (!isLeading) return;
+    void repositories.resyncAll().catch((err: unknown) => log.error({ err }, 'repository resync failed'));
     compaction = setInterval(
       () => {
         store
@@ -138,6 +163,7 @@ export async function startServer(
       crds.stop();
       gc.stop();
       namespaces.stop();
+      await repositories.stop();
       await stopCampaign();
       hub.close();
       await store.close();

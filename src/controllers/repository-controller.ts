@@ -1,0 +1,236 @@
+/**
+ * Repository controller (leader only): for every Repository, opens its git mirror, fetches on
+ * change and on a schedule, and brings the package index in line with what git holds; writes the
+ * Repository's `Ready` condition. A repository that cannot be reached or read marks only itself
+ * not ready. Deleting a Repository removes its index rows, then its finalizer.
+ */
+import type { Logger } from 'pino';
+import { REPOSITORY_FINALIZER, type Repository as RepositoryObject } from '../apis/index.js';
+import { NotFoundError, isPlainObject, type KubeObject } from '../apimachinery/index.js';
+import type { Store } from '../db/index.js';
+import { clearIndex, syncIndex, type IndexHandlers, type RepositoryRef } from '../engine/index.js';
+import type { GitCredentials } from '../git/index.js';
+import {
+  groupResource,
+  nowTimestamp,
+  WorkQueue,
+  type ChangeHub,
+  type ResourceHandler,
+} from '../registry/index.js';
+import { createGitRepository, type Repository } from '../repository/index.js';
+import { repositoryKind } from './repository-kind.js';
+
+export interface RepositoryControllerDeps {
+  store: Store;
+  hub: ChangeHub;
+  repositories: ResourceHandler;
+  index: IndexHandlers;
+  isLeader: () => boolean;
+  log: Logger;
+  dataDir: string;
+  /** Full resync of every repository, as Porch's `--repo-sync-frequency` (default 10 minutes). */
+  resyncIntervalMs: number;
+}
+
+const RESOURCE = groupResource(repositoryKind);
+const WRITER = { fieldManager: 'lading-repository-controller' };
+
+interface Opened {
+  repository: Repository;
+  /** What the mirror was opened with; a change reopens it. */
+  identity: string;
+}
+
+export class RepositoryController {
+  readonly #queue: WorkQueue;
+  readonly #opened = new Map<string, Opened>();
+  #unsubscribe: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: RepositoryControllerDeps) {
+    this.#queue = new WorkQueue((key) => this.#reconcile(key), deps.log.child({ controller: 'repository' }));
+  }
+
+  async start(): Promise<void> {
+    this.#unsubscribe = this.deps.hub.onResource(RESOURCE, (change) => {
+      this.#queue.add(`${change.key.namespace}/${change.key.name}`);
+    });
+    await this.resyncAll();
+    this.#timer = setInterval(() => void this.resyncAll(), this.deps.resyncIntervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.#unsubscribe?.();
+    if (this.#timer) clearInterval(this.#timer);
+    this.#queue.stop();
+    for (const { repository } of this.#opened.values()) await repository.close();
+    this.#opened.clear();
+  }
+
+  /** Queues every Repository (startup, schedule, leadership gained). */
+  async resyncAll(): Promise<void> {
+    const { items } = await this.deps.store.list({ resource: RESOURCE });
+    for (const row of items) this.#queue.add(`${row.key.namespace}/${row.key.name}`);
+  }
+
+  idle(): Promise<void> {
+    return this.#queue.idle();
+  }
+
+  async #reconcile(key: string): Promise<void> {
+    if (!this.deps.isLeader()) return;
+    const [namespace = '', name = ''] = key.split('/');
+    const row = await this.deps.store.get({ resource: RESOURCE, namespace, name });
+    if (!row) {
+      await this.#close(key);
+      await clearIndex(this.deps.index, { name, namespace });
+      return;
+    }
+    const object = JSON.parse(row.json) as RepositoryObject & KubeObject;
+    if (object.metadata.deletionTimestamp) {
+      await this.#close(key);
+      await clearIndex(this.deps.index, { name, namespace });
+      const finalizers = (object.metadata.finalizers ?? []).filter((f) => f !== REPOSITORY_FINALIZER);
+      await ignoreNotFound(() =>
+        this.deps.repositories.patch(namespace, name, 'merge', { metadata: { finalizers } }, WRITER),
+      );
+      return;
+    }
+    if (!(object.metadata.finalizers ?? []).includes(REPOSITORY_FINALIZER)) {
+      const finalizers = [...(object.metadata.finalizers ?? []), REPOSITORY_FINALIZER];
+      await this.deps.repositories.patch(namespace, name, 'merge', { metadata: { finalizers } }, WRITER);
+      return; // the write comes back through the change feed
+    }
+    const spec = object.spec ?? {};
+    if ((spec.type ?? 'git') !== 'git' || !spec.git) {
+      await this.#status(
+        object,
+        false,
+        'Error',
+        `repository type "${spec.type ?? ''}" is not supported yet: only git repositories are`,
+      );
+      return;
+    }
+    try {
+      const repository = await this.#open(key, object, spec.git);
+      const { revisions, version } = await repository.refresh(AbortSignal.timeout(60_000));
+      const ref: RepositoryRef = {
+        name,
+        namespace,
+        deployment: spec.deployment === true,
+        url: spec.git.repo,
+        directory: (spec.git.directory ?? '').replace(/^\/+|\/+$/g, ''),
+      };
+      const result = await syncIndex(this.deps.index, ref, revisions);
+      this.deps.log.debug({ repository: key, version, ...result }, 'repository synced');
+      const packages = new Set(revisions.map((r) => r.packagePath)).size;
+      await this.#status(object, true, 'Ready', '', { packageCount: packages });
+    } catch (err) {
+      await this.#close(key);
+      this.deps.log.warn({ err, repository: key }, 'repository sync failed');
+      await this.#status(object, false, 'Error', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async #open(
+    key: string,
+    object: KubeObject,
+    git: NonNullable<NonNullable<RepositoryObject['spec']>['git']>,
+  ): Promise<Repository> {
+    const credentials = await this.#credentials(object.metadata.namespace ?? '', git.secretRef?.name);
+    const identity = JSON.stringify([git.repo, git.branch, git.directory, git.createBranch, credentials]);
+    const opened = this.#opened.get(key);
+    if (opened?.identity === identity) return opened.repository;
+    await this.#close(key);
+    const repository = await createGitRepository({
+      dataDir: this.deps.dataDir,
+      url: git.repo,
+      ...(git.branch ? { branch: git.branch } : {}),
+      ...(git.directory ? { directory: git.directory } : {}),
+      ...(credentials ? { credentials } : {}),
+      ...(git.createBranch ? { createBranch: true } : {}),
+    });
+    this.#opened.set(key, { repository, identity });
+    return repository;
+  }
+
+  async #close(key: string): Promise<void> {
+    const opened = this.#opened.get(key);
+    this.#opened.delete(key);
+    await opened?.repository.close();
+  }
+
+  /** Basic auth (`username`/`password`) or a bearer token (`bearerToken`) from the Secret. */
+  async #credentials(namespace: string, secretName: string | undefined): Promise<GitCredentials | undefined> {
+    if (!secretName) return undefined;
+    const row = await this.deps.store.get({ resource: 'secrets', namespace, name: secretName });
+    if (!row) throw new NotFoundError({ resource: 'secrets', name: secretName });
+    const data = (JSON.parse(row.json) as KubeObject).data;
+    const value = (key: string): string | undefined =>
+      isPlainObject(data) && typeof data[key] === 'string'
+        ? Buffer.from(data[key], 'base64').toString('utf8')
+        : undefined;
+    const token = value('bearerToken');
+    if (token) return { type: 'bearer', token };
+    const username = value('username');
+    const password = value('password');
+    if (username !== undefined && password !== undefined) return { type: 'basic', username, password };
+    throw new Error(`secret "${secretName}" must have keys username and password, or bearerToken`);
+  }
+
+  async #status(
+    object: KubeObject,
+    ready: boolean,
+    reason: string,
+    message: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    const current = isPlainObject(object.status) ? object.status : {};
+    const conditions = Array.isArray(current.conditions)
+      ? (current.conditions as Record<string, unknown>[])
+      : [];
+    const previous = conditions.find((c) => c.type === 'Ready');
+    const status = ready ? 'True' : 'False';
+    const same = previous?.status === status && previous.reason === reason && previous.message === message;
+    const condition = {
+      type: 'Ready',
+      status,
+      reason,
+      message,
+      lastTransitionTime:
+        same && typeof previous.lastTransitionTime === 'string'
+          ? previous.lastTransitionTime
+          : nowTimestamp(),
+    };
+    const next = {
+      ...current,
+      ...extra,
+      conditions: [...conditions.filter((c) => c.type !== 'Ready'), condition],
+      observedGeneration: object.metadata.generation,
+      ...(ready ? { lastFullSyncTime: nowTimestamp() } : {}),
+    };
+    const { lastFullSyncTime: _a, ...comparableNext } = next;
+    const { lastFullSyncTime: _b, ...comparableCurrent } = current;
+    if (JSON.stringify(comparableNext) === JSON.stringify(comparableCurrent)) return;
+    await ignoreNotFound(() =>
+      this.deps.repositories.update(
+        object.metadata.namespace ?? '',
+        object.metadata.name ?? '',
+        { ...object, status: next },
+        {
+          ...WRITER,
+          subresource: 'status',
+        },
+      ),
+    );
+  }
+}
+
+async function ignoreNotFound(write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+  }
+}
