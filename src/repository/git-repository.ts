@@ -153,8 +153,7 @@ export class GitRepository implements Repository {
       const proposedRef = this.expectAt(refs, rev);
       const head = this.head(refs);
       // N is recomputed on every attempt: a concurrent approval of this package may have taken it.
-      const published = await this.mirror.listRefs(`refs/tags/${pkg}/v`, signal);
-      const revision = 1 + Math.max(0, ...published.map((r) => Number(/\/v(\d+)$/.exec(r.name)?.[1] ?? 0)));
+      const revision = nextRevision(refs, pkg);
       const entry = await this.mirror.entryAt(rev.commit, pkg, signal);
       // Only the trees on the package's path are rewritten; every other subtree is reused by oid.
       const tree = await this.mirror.writeTree(
@@ -373,4 +372,16 @@ export class GitRepository implements Repository {
 /** Now, truncated to seconds (git's resolution), so the record's `updated` equals what refresh reads. */
 function now(): Date {
   return new Date(Math.floor(Date.now() / 1000) * 1000);
+}
+
+/** Highest published revision of `pkg` (tags exactly `<pkg>/v<N>`) + 1. */
+function nextRevision(refs: RefMap, pkg: string): number {
+  const prefix = `refs/tags/${pkg}/v`;
+  let highest = 0;
+  for (const name of refs.keys()) {
+    if (!name.startsWith(prefix)) continue;
+    const digits = name.slice(prefix.length);
+    if (/^[1-9][0-9]{0,8}$/.test(digits)) highest = Math.max(highest, Number(digits));
+  }
+  return highest + 1;
 }
