@@ -1,11 +1,6 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
 
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-
-import { commitToBranch, gitAt, startGitServer } from '../../test/support/git-server.js';
-import type { GitServer } from '../../test/support/git-server.js';
+import { commitToBranch } from '../../test/support/git-server.js';
 import {
   ConflictError,
   ForbiddenError,
@@ -13,68 +8,9 @@ import {
   NotFoundError,
   BadRequestError,
 } from '../apimachinery/index.js';
-import { GitAuthenticationError, GitMirror, RepositoryQueue } from '../git/index.js';
-import { createGitRepository } from './index.js';
-import type { GitRepository, GitRepositoryOptions, RevisionRecord } from './index.js';
+import { find, git, kptfile, setup, summary, useGitServer } from './git-repository.fixture.js';
 
-const auth = { username: 'porch', password: 's3cret-pw' };
-const credentials = { type: 'basic' as const, ...auth };
-let server: GitServer;
-let tmp: string;
-let counter = 0;
-const open: GitRepository[] = [];
-
-beforeAll(async () => {
-  server = await startGitServer({ auth });
-  tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'lading-repository-'));
-});
-
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await Promise.all(open.splice(0).map((r) => r.close()));
-});
-
-afterAll(async () => {
-  await server.stop();
-  await fs.promises.rm(tmp, { recursive: true, force: true });
-});
-
-/** A fresh remote seeded with `files` on main, and a GitRepository on it with its own data dir. */
-async function setup(
-  files: Record<string, string>,
-  options: Partial<GitRepositoryOptions> = {},
-): Promise<{ name: string; remote: string; repo: GitRepository }> {
-  const name = `repo-${++counter}.git`;
-  await server.createRepo(name, { files });
-  const repo = await openRepo(name, options);
-  return { name, remote: server.repoPath(name), repo };
-}
-
-async function openRepo(name: string, options: Partial<GitRepositoryOptions> = {}): Promise<GitRepository> {
-  const repo = await createGitRepository({
-    dataDir: path.join(tmp, `data-${++counter}`),
-    url: server.url(name),
-    credentials,
-    retryBackoffMs: 5,
-    ...options,
-  });
-  open.push(repo);
-  return repo;
-}
-
-const git = (remote: string, ...args: string[]) => gitAt(remote, args).then((s) => s.trim());
-
-function find(revisions: RevisionRecord[], packagePath: string, workspaceName: string) {
-  return revisions.find((r) => r.packagePath === packagePath && r.workspaceName === workspaceName);
-}
-
-function summary(revisions: RevisionRecord[]): string[] {
-  return revisions
-    .map((r) => `${r.packagePath} ${r.workspaceName} ${r.revision} ${r.lifecycle} ${r.ref}`)
-    .sort();
-}
-
-const kptfile = (name: string) => `apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: ${name}\n`;
+useGitServer();
 
 describe('GitRepository discovery', () => {
   it('lists placeholders, drafts, proposed, published and deletion-proposed revisions from the refs', async () => {
@@ -291,80 +227,5 @@ describe('GitRepository lifecycle', () => {
     const rev = await repo.createDraft({ packagePath: 'y', workspaceName: 'ws', files, message: 'm' });
     await repo.updateDraft(rev, files, { message: 'm2' });
     await expect(repo.updateDraft(rev, files, { message: 'stale' })).rejects.toBeInstanceOf(ConflictError);
-  });
-});
-
-describe('GitRepository concurrency and errors', () => {
-  it('retries when another client pushes between our fetch and our push, keeping their commit', async () => {
-    const { remote, repo } = await setup({ 'a/Kptfile': kptfile('a') });
-    const rev = await repo.propose(
-      await repo.createDraft({
-        packagePath: 'a',
-        workspaceName: 'ws',
-        files: new Map([['Kptfile', kptfile('a2')]]),
-        message: 'm',
-      }),
-    );
-    let theirs = '';
-    const spy = vi.spyOn(GitMirror.prototype, 'push').mockImplementationOnce(async function (
-      this: GitMirror,
-      ...args
-    ) {
-      theirs = await commitToBranch(remote, 'main', { 'z/other.txt': 'theirs\n' }, 'someone else');
-      // The once-implementation is used up: this call runs the real push, which the lease rejects.
-      return this.push(...args);
-    });
-    const published = await repo.approve(rev);
-    expect(spy.mock.calls.length).toBe(3); // ours (rejected), then the rebuilt push
-    // Our approval was rebuilt on top of their commit, not over it.
-    expect(await git(remote, 'rev-parse', `${published.commit}^`)).toBe(theirs);
-    expect(await git(remote, 'show', 'main:z/other.txt')).toBe('theirs');
-    expect(await git(remote, 'show', 'main:a/Kptfile')).toBe(kptfile('a2').trim());
-  });
-
-  it('lands concurrent approvals of two packages from two independent clients', async () => {
-    const { name, remote, repo } = await setup({ 'README.md': 'r\n' });
-    const other = await openRepo(name, { queue: new RepositoryQueue() });
-    const make = async (r: GitRepository, p: string) =>
-      r.propose(
-        await r.createDraft({
-          packagePath: p,
-          workspaceName: 'ws',
-          files: new Map([['Kptfile', kptfile(p)]]),
-          message: 'm',
-        }),
-      );
-    const [p1, p2] = await Promise.all([make(repo, 'one'), make(other, 'two')]);
-    const [v1, v2] = await Promise.all([repo.approve(p1), other.approve(p2)]);
-    expect([v1.ref, v2.ref]).toEqual(['one/v1', 'two/v1']);
-    const log = (await git(remote, 'log', '--format=%s', 'main')).split('\n');
-    expect(log).toContain('Approving package revision one/1');
-    expect(log).toContain('Approving package revision two/1');
-  });
-
-  it('reports a wrong password readably, without the password', async () => {
-    const name = `repo-${++counter}.git`;
-    await server.createRepo(name, { files: { 'README.md': 'r\n' } });
-    const error = await createGitRepository({
-      dataDir: path.join(tmp, 'bad'),
-      url: server.url(name),
-      credentials: { type: 'basic', username: 'porch', password: 'wrong-pw-123' },
-    }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(GitAuthenticationError);
-    expect(String((error as Error).message)).toMatch(/auth/i);
-    expect(
-      JSON.stringify({ m: (error as Error).message, s: (error as GitAuthenticationError).stderr }),
-    ).not.toContain('wrong-pw-123');
-  });
-
-  it('creates a missing branch only when asked, also on an empty remote', async () => {
-    const name = `repo-${++counter}.git`;
-    await server.createRepo(name);
-    await expect(openRepo(name)).rejects.toThrow(/branch "main" not found.*createBranch/);
-    const repo = await openRepo(name, { createBranch: true });
-    const remote = server.repoPath(name);
-    expect(await git(remote, 'log', '--format=%s', 'main')).toBe('Initial commit: Creating main branch');
-    expect(await git(remote, 'show', 'main:README.md')).toBe('Created by porch');
-    expect((await repo.refresh()).revisions).toEqual([]);
   });
 });
