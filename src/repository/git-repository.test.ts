@@ -209,6 +209,7 @@ describe('GitRepository lifecycle', () => {
       ['../x', 'ws', InvalidError],
       ['x/', 'ws', InvalidError],
       ['a/inner', 'ws', InvalidError], // child of package a
+      ['b', 'main', ConflictError], // the placeholder's workspace
     ];
     for (const [packagePath, workspaceName, error] of cases) {
       await expect(

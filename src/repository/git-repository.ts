@@ -82,8 +82,10 @@ export class GitRepository implements Repository {
         heads(shortRef.draft(pkg, workspaceName)),
         heads(shortRef.proposed(pkg, workspaceName)),
       ].some((r) => refs.has(r));
+      // The placeholder revision already uses the branch name as its workspace.
       if (
         taken ||
+        workspaceName === this.config.branch ||
         (await publishedWorkspaces(this.mirror, this.config, refs, pkg, signal)).has(workspaceName)
       ) {
         throw new ConflictError(
@@ -127,7 +129,7 @@ export class GitRepository implements Repository {
     });
   }
 
-  propose(rev: RevisionRecord, signal?: AbortSignal): Promise<RevisionRecord> {
+  async propose(rev: RevisionRecord, signal?: AbortSignal): Promise<RevisionRecord> {
     requireLifecycle(rev, ['Draft'], 'propose');
     return this.move(
       rev,
@@ -137,7 +139,7 @@ export class GitRepository implements Repository {
     );
   }
 
-  rejectProposal(rev: RevisionRecord, signal?: AbortSignal): Promise<RevisionRecord> {
+  async rejectProposal(rev: RevisionRecord, signal?: AbortSignal): Promise<RevisionRecord> {
     requireLifecycle(rev, ['Proposed'], 'reject');
     return this.move(rev, 'Draft', shortRef.draft(this.pkg(rev.packagePath), rev.workspaceName), signal);
   }
@@ -197,7 +199,7 @@ export class GitRepository implements Repository {
     });
   }
 
-  proposeDeletion(rev: RevisionRecord, signal?: AbortSignal): Promise<RevisionRecord> {
+  async proposeDeletion(rev: RevisionRecord, signal?: AbortSignal): Promise<RevisionRecord> {
     requireLifecycle(rev, ['Published'], 'propose deletion of');
     const ref = heads(shortRef.deletionProposed(this.pkg(rev.packagePath), rev.revision));
     return this.write(signal, (refs) => {
@@ -209,7 +211,7 @@ export class GitRepository implements Repository {
     });
   }
 
-  rejectDeletion(rev: RevisionRecord, signal?: AbortSignal): Promise<RevisionRecord> {
+  async rejectDeletion(rev: RevisionRecord, signal?: AbortSignal): Promise<RevisionRecord> {
     requireLifecycle(rev, ['DeletionProposed'], 'reject deletion of');
     const ref = heads(shortRef.deletionProposed(this.pkg(rev.packagePath), rev.revision));
     return this.write(signal, (refs) => {
