@@ -264,6 +264,13 @@ export class TimeoutError extends ApiError {
   }
 }
 
+/** 503: a dependency (a repository, a database) is not available right now; try again later. */
+export class ServiceUnavailableError extends ApiError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(503, 'ServiceUnavailable', message, options);
+  }
+}
+
 export class InternalError extends ApiError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(500, 'InternalError', message, options);

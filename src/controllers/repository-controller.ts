@@ -8,7 +8,13 @@ import type { Logger } from 'pino';
 import { REPOSITORY_FINALIZER, type Repository as RepositoryObject } from '../apis/index.js';
 import { NotFoundError, isPlainObject, type KubeObject } from '../apimachinery/index.js';
 import type { Store } from '../db/index.js';
-import { clearIndex, syncIndex, type IndexHandlers, type RepositoryRef } from '../engine/index.js';
+import {
+  clearIndex,
+  syncIndex,
+  type IndexHandlers,
+  type RepositoryPool,
+  type RepositoryRef,
+} from '../engine/index.js';
 import type { GitCredentials } from '../git/index.js';
 import {
   groupResource,
@@ -17,7 +23,7 @@ import {
   type ChangeHub,
   type ResourceHandler,
 } from '../registry/index.js';
-import { createGitRepository, type Repository } from '../repository/index.js';
+import type { Repository } from '../repository/index.js';
 import { repositoryKind } from './repository-kind.js';
 
 export interface RepositoryControllerDeps {
@@ -27,7 +33,7 @@ export interface RepositoryControllerDeps {
   index: IndexHandlers;
   isLeader: () => boolean;
   log: Logger;
-  dataDir: string;
+  pool: RepositoryPool;
   /** Full resync of every repository, as Porch's `--repo-sync-frequency` (default 10 minutes). */
   resyncIntervalMs: number;
 }
@@ -35,15 +41,8 @@ export interface RepositoryControllerDeps {
 const RESOURCE = groupResource(repositoryKind);
 const WRITER = { fieldManager: 'lading-repository-controller' };
 
-interface Opened {
-  repository: Repository;
-  /** What the mirror was opened with; a change reopens it. */
-  identity: string;
-}
-
 export class RepositoryController {
   readonly #queue: WorkQueue;
-  readonly #opened = new Map<string, Opened>();
   #unsubscribe: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -64,8 +63,7 @@ export class RepositoryController {
     this.#unsubscribe?.();
     if (this.#timer) clearInterval(this.#timer);
     this.#queue.stop();
-    for (const { repository } of this.#opened.values()) await repository.close();
-    this.#opened.clear();
+    await this.deps.pool.closeAll();
   }
 
   /** Queues every Repository (startup, schedule, leadership gained). */
@@ -139,26 +137,11 @@ export class RepositoryController {
     git: NonNullable<NonNullable<RepositoryObject['spec']>['git']>,
   ): Promise<Repository> {
     const credentials = await this.#credentials(object.metadata.namespace ?? '', git.secretRef?.name);
-    const identity = JSON.stringify([git.repo, git.branch, git.directory, git.createBranch, credentials]);
-    const opened = this.#opened.get(key);
-    if (opened?.identity === identity) return opened.repository;
-    await this.#close(key);
-    const repository = await createGitRepository({
-      dataDir: this.deps.dataDir,
-      url: git.repo,
-      ...(git.branch ? { branch: git.branch } : {}),
-      ...(git.directory ? { directory: git.directory } : {}),
-      ...(credentials ? { credentials } : {}),
-      ...(git.createBranch ? { createBranch: true } : {}),
-    });
-    this.#opened.set(key, { repository, identity });
-    return repository;
+    return this.deps.pool.open(key, git, credentials);
   }
 
   async #close(key: string): Promise<void> {
-    const opened = this.#opened.get(key);
-    this.#opened.delete(key);
-    await opened?.repository.close();
+    await this.deps.pool.close(key);
   }
 
   /** Basic auth (`username`/`password`) or a bearer token (`bearerToken`) from the Secret. */

@@ -1,4 +1,5 @@
-export { packageRevisionKind, porchPackageKind } from './package-kinds.js';
+export { packageRevisionKind, packageRevisionResourcesKind, porchPackageKind } from './package-kinds.js';
+export { createPackageResourcesHandler, type PackageResourcesDeps } from './package-resources-handler.js';
 export { clearIndex, desiredObjects, syncIndex, type IndexHandlers, type SyncResult } from './index-sync.js';
 export {
   latestRevisions,
@@ -8,3 +9,4 @@ export {
   revisionName,
   type RepositoryRef,
 } from './revision-objects.js';
+export { RepositoryPool, type GitLocation } from './repository-pool.js';

@@ -4,7 +4,9 @@
  * clients go through the engine (not yet: until then these kinds are read-only).
  */
 import {
+  PackageRevisionResourcesSchema,
   PackageRevisionSchema,
+  packageRevisionResourcesInfo,
   PorchPackageSchema,
   packageRevisionInfo,
   porchPackageInfo,
@@ -42,4 +44,12 @@ export const porchPackageKind: KindDefinition = {
   }),
   statusSubresource: false,
   verbs: READ_ONLY,
+};
+
+export const packageRevisionResourcesKind: KindDefinition = {
+  ...kindFromInfo(packageRevisionResourcesInfo, PackageRevisionResourcesSchema, {
+    fieldSelectors: selectors(packageRevisionResourcesInfo.fieldSelectors),
+  }),
+  statusSubresource: false,
+  verbs: ['get', 'list'],
 };

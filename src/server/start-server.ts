@@ -14,7 +14,13 @@ import {
   loadTokenAuthenticator,
 } from '../apiserver/index.js';
 import { RepositoryController, repositoryKind } from '../controllers/index.js';
-import { packageRevisionKind, porchPackageKind } from '../engine/index.js';
+import {
+  RepositoryPool,
+  createPackageResourcesHandler,
+  packageRevisionKind,
+  packageRevisionResourcesKind,
+  porchPackageKind,
+} from '../engine/index.js';
 import { openStore } from '../db/index.js';
 import { hostedRepositoriesDir, prepareGitHome } from '../git/index.js';
 import {
@@ -66,6 +72,7 @@ export async function startServer(
     secretKind,
     repositoryKind,
     packageRevisionKind,
+    packageRevisionResourcesKind,
     porchPackageKind,
   ]) {
     kinds.register(kind);
@@ -81,6 +88,11 @@ export async function startServer(
   const namespaces = new NamespaceController(controllerDeps);
   await crds.start();
   gc.start();
+  const pool = new RepositoryPool(dataDir);
+  const packageResources = createPackageResourcesHandler({
+    revisions: handlers.for(packageRevisionKind, 'v1alpha1'),
+    pool,
+  });
   const repositories = new RepositoryController({
     store,
     hub,
@@ -91,7 +103,7 @@ export async function startServer(
     },
     isLeader,
     log,
-    dataDir,
+    pool,
     resyncIntervalMs: config.repositorySyncIntervalMs,
   });
   await namespaces.start();
@@ -122,7 +134,8 @@ export async function startServer(
   let url = '';
   const app = createApiServer({
     kinds,
-    handlerFor: (kind, v) => handlers.for(kind, v),
+    handlerFor: (kind, v) =>
+      kind === packageRevisionResourcesKind ? packageResources : handlers.for(kind, v),
     authenticator,
     metrics: createApiMetrics(),
     log,

@@ -77,6 +77,29 @@ describe.skipIf(missing !== undefined)('repository sync', () => {
     expect(repo.status.packageCount).toBe(1);
   });
 
+  it("reads a revision's files as PackageRevisionResources, straight from git", async () => {
+    const prr = JSON.parse(
+      await k(['get', 'packagerevisionresources', 'blueprints.basens.v1', '-o', 'json']),
+    ) as {
+      spec: { packageName: string; revision: number; resources: Record<string, string> };
+    };
+    expect(prr.spec.packageName).toBe('basens');
+    expect(prr.spec.revision).toBe(1);
+    expect(prr.spec.resources).toEqual({
+      Kptfile: kptfile('basens'),
+      'namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: example\n',
+    });
+    // kubectl validates client-side when the server's OpenAPI has no PUT for a kind; it wants the
+    // protobuf OpenAPI v2 for that, which Lading does not serve.
+    const push = await kubectl(
+      server.kubeconfig,
+      ['replace', '--validate=false', '-f', '-'],
+      JSON.stringify(prr),
+    );
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain('update is not supported on packagerevisionresources');
+  });
+
   it('shows a package pushed with plain git after the next sync', async () => {
     await commitToBranch(
       git.repoPath('blueprints'),
