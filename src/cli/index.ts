@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../apimachinery/index.js';
 import { registerRepo } from './repo.js';
+import { registerRpkg } from './rpkg.js';
 import { registerServe } from './serve.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -15,6 +16,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   registerServe(program, setExit);
   registerRepo(program, setExit);
+  registerRpkg(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return await run;

@@ -1,10 +1,14 @@
-/** `lading repo …`: repositories. For now `create`, which makes a git repository Lading hosts. */
+/**
+ * `lading repo …`: repositories. `create` makes a git repository Lading hosts; `reg`, `get`,
+ * `unreg` and `sync` (repo-porch.ts) are porchctl's verbs against the API.
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { createHostedRepository } from '../git/index.js';
 import { DEFAULTS } from '../server/index.js';
+import { registerRepoPorch } from './repo-porch.js';
 
 export function registerRepo(program: Command, setExit: (run: Promise<number>) => void): void {
   const repo = program.command('repo').description('Manage package repositories');
@@ -14,6 +18,7 @@ export function registerRepo(program: Command, setExit: (run: Promise<number>) =
     .description('Create a git repository hosted by `lading serve` at /git/<name>.git')
     .option('--data-dir <dir>', 'the data dir of `lading serve`', DEFAULTS.dataDir)
     .action((name: string, flags: { dataDir: string }) => setExit(create(name, flags.dataDir)));
+  registerRepoPorch(repo, setExit);
 }
 
 async function create(name: string, dataDir: string): Promise<number> {
