@@ -58,6 +58,15 @@ export function resourceList(
       ...(kind.names.categories?.length ? { categories: kind.names.categories } : {}),
       storageVersionHash: storageVersionHash(kind),
     });
+    for (const sub of kind.subresources ?? []) {
+      resources.push({
+        name: `${kind.names.plural}/${sub}`,
+        singularName: '',
+        namespaced: kind.namespaced,
+        kind: kind.names.kind,
+        verbs: ['get', 'patch', 'update'],
+      });
+    }
     if (kind.statusSubresource) {
       resources.push({
         name: `${kind.names.plural}/status`,

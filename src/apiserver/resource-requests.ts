@@ -100,6 +100,7 @@ export function resolveRequest(
   if (
     path.subresource !== undefined &&
     !(path.subresource === 'status' && kind.statusSubresource) &&
+    !(kind.subresources ?? []).includes(path.subresource as never) &&
     !finalize
   ) {
     throw new NotFoundError({
@@ -155,7 +156,7 @@ async function execute(
   });
   const write = () => query.write(request.headers.userAgent, warnings);
   const sub: { subresource?: Subresource } =
-    path.subresource === 'status' || path.subresource === 'finalize' ? { subresource: path.subresource } : {};
+    path.subresource === undefined ? {} : { subresource: path.subresource as Subresource };
   switch (verb) {
     case 'get':
       return reply(200, await handler.get(namespace, name));

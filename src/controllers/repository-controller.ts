@@ -10,10 +10,10 @@ import { NotFoundError, isPlainObject, type KubeObject } from '../apimachinery/i
 import type { Store } from '../db/index.js';
 import {
   clearIndex,
+  repositoryRefOf,
   syncIndex,
   type IndexHandlers,
   type RepositoryPool,
-  type RepositoryRef,
 } from '../engine/index.js';
 import type { GitCredentials } from '../git/index.js';
 import {
@@ -76,6 +76,12 @@ export class RepositoryController {
     return this.#queue.idle();
   }
 
+  /** Syncs one repository now (after a write through the engine) and waits for it. */
+  async syncNow(namespace: string, name: string): Promise<void> {
+    this.#queue.add(`${namespace}/${name}`);
+    await this.#queue.idle();
+  }
+
   async #reconcile(key: string): Promise<void> {
     if (!this.deps.isLeader()) return;
     const [namespace = '', name = ''] = key.split('/');
@@ -113,13 +119,7 @@ export class RepositoryController {
     try {
       const repository = await this.#open(key, object, spec.git);
       const { revisions, version } = await repository.refresh(AbortSignal.timeout(60_000));
-      const ref: RepositoryRef = {
-        name,
-        namespace,
-        deployment: spec.deployment === true,
-        url: spec.git.repo,
-        directory: (spec.git.directory ?? '').replace(/^\/+|\/+$/g, ''),
-      };
+      const ref = repositoryRefOf(object);
       const result = await syncIndex(this.deps.index, ref, revisions);
       this.deps.log.debug({ repository: key, version, ...result }, 'repository synced');
       const packages = new Set(revisions.map((r) => r.packagePath)).size;

@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { LATEST_REVISION_LABEL } from '../apis/index.js';
-import { ConflictError, NotFoundError, type KubeObject } from '../apimachinery/index.js';
+import { AlreadyExistsError, ConflictError, NotFoundError, type KubeObject } from '../apimachinery/index.js';
 import type { ResourceHandler } from '../registry/index.js';
 import type { RevisionRecord } from '../repository/index.js';
 import {
@@ -90,7 +90,8 @@ async function syncKind(
     const current = existing.get(name);
     existing.delete(name);
     if (!current) {
-      await ignore(ConflictError, () => handler.create(repo.namespace, object, WRITER));
+      // Another writer (the engine, a second sync) may have created it meanwhile.
+      await ignore(AlreadyExistsError, () => handler.create(repo.namespace, object, WRITER));
       result.created++;
       continue;
     }

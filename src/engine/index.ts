@@ -6,7 +6,9 @@ export {
   packageObjectName,
   packageRevisionObject,
   porchPackageObject,
+  repositoryRefOf,
   revisionName,
   type RepositoryRef,
 } from './revision-objects.js';
 export { RepositoryPool, type GitLocation } from './repository-pool.js';
+export { createPackageRevisionHandler, type PackageRevisionDeps } from './package-revision-handler.js';

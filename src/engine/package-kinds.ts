@@ -1,7 +1,7 @@
 /**
  * The package kinds as the registry serves them: PackageRevision and PorchPackage rows of the
- * index (ADR 0003). Reads (get/list/watch, selectors, paging) are the registry's; writes by
- * clients go through the engine (not yet: until then these kinds are read-only).
+ * index (ADR 0003). Reads (get/list/watch, selectors, paging) are the registry's; PackageRevision
+ * writes go through the engine's handler; PorchPackage is read-only (Porch refuses writes too).
  */
 import {
   PackageRevisionResourcesSchema,
@@ -33,9 +33,9 @@ export const packageRevisionKind: KindDefinition = {
   ...kindFromInfo(packageRevisionInfo, PackageRevisionSchema, {
     fieldSelectors: selectors(packageRevisionInfo.fieldSelectors),
   }),
-  // The approval subresource arrives with the engine's write path.
   statusSubresource: false,
-  verbs: READ_ONLY,
+  subresources: ['approval'],
+  verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
 };
 
 export const porchPackageKind: KindDefinition = {

@@ -11,8 +11,8 @@ import {
   type KubeObject,
 } from '../apimachinery/index.js';
 import type { ResourceHandler } from '../registry/index.js';
-import type { Lifecycle, RevisionRecord } from '../repository/index.js';
 import type { RepositoryPool } from './repository-pool.js';
+import { recordFromObject, text } from './revision-objects.js';
 
 export interface PackageResourcesDeps {
   /** The PackageRevision index (the stored handler). */
@@ -26,25 +26,6 @@ function notYet(verb: string): never {
   );
 }
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-
-/** The revision as the repository knows it, from its index row. */
-function recordOf(revision: KubeObject): RevisionRecord {
-  const spec = isPlainObject(revision.spec) ? revision.spec : {};
-  const status = isPlainObject(revision.status) ? revision.status : {};
-  const lock =
-    isPlainObject(status.selfLock) && isPlainObject(status.selfLock.git) ? status.selfLock.git : {};
-  return {
-    packagePath: text(spec.packageName),
-    workspaceName: text(spec.workspaceName),
-    revision: Number(spec.revision ?? 0),
-    lifecycle: spec.lifecycle as Lifecycle,
-    commit: text(lock.commit),
-    ref: text(lock.ref),
-    updated: '',
-  };
-}
-
 async function resourcesOf(deps: PackageResourcesDeps, revision: KubeObject): Promise<KubeObject> {
   const namespace = revision.metadata.namespace ?? '';
   const spec = isPlainObject(revision.spec) ? revision.spec : {};
@@ -55,7 +36,7 @@ async function resourcesOf(deps: PackageResourcesDeps, revision: KubeObject): Pr
       `repository "${repositoryName}" is not ready yet; see the Ready condition of repository ${namespace}/${repositoryName}`,
     );
   }
-  const files = await repository.readResources(recordOf(revision));
+  const files = await repository.readResources(recordFromObject(revision));
   return {
     apiVersion: PORCH_API_VERSION,
     kind: 'PackageRevisionResources',

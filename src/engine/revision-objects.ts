@@ -3,8 +3,8 @@
  * objects, named and labelled as Porch names them (porch.md §2.3).
  */
 import { PORCH_API_VERSION, LATEST_REVISION_LABEL } from '../apis/index.js';
-import type { KubeObject } from '../apimachinery/index.js';
-import type { RevisionRecord } from '../repository/index.js';
+import { isPlainObject, type KubeObject } from '../apimachinery/index.js';
+import type { Lifecycle, RevisionRecord } from '../repository/index.js';
 
 /** The Repository an index row belongs to, as far as the objects need it. */
 export interface RepositoryRef {
@@ -81,5 +81,37 @@ export function porchPackageObject(
     metadata: { name: packageObjectName(repo.name, packagePath), namespace: repo.namespace },
     spec: { packageName: packagePath, repository: repo.name },
     status: { latestRevision },
+  };
+}
+
+export const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** The revision as the repository knows it, from its index object. */
+export function recordFromObject(revision: KubeObject): RevisionRecord {
+  const spec = isPlainObject(revision.spec) ? revision.spec : {};
+  const status = isPlainObject(revision.status) ? revision.status : {};
+  const lock =
+    isPlainObject(status.selfLock) && isPlainObject(status.selfLock.git) ? status.selfLock.git : {};
+  return {
+    packagePath: text(spec.packageName),
+    workspaceName: text(spec.workspaceName),
+    revision: typeof spec.revision === 'number' ? spec.revision : 0,
+    lifecycle: spec.lifecycle as Lifecycle,
+    commit: text(lock.commit),
+    ref: text(lock.ref),
+    updated: typeof status.publishTimestamp === 'string' ? status.publishTimestamp : '',
+  };
+}
+
+/** The parts of a Repository object the index needs. */
+export function repositoryRefOf(repository: KubeObject): RepositoryRef {
+  const spec = isPlainObject(repository.spec) ? repository.spec : {};
+  const git = isPlainObject(spec.git) ? spec.git : {};
+  return {
+    name: repository.metadata.name ?? '',
+    namespace: repository.metadata.namespace ?? '',
+    deployment: spec.deployment === true,
+    url: text(git.repo),
+    directory: text(git.directory).replace(/^\/+|\/+$/g, ''),
   };
 }

@@ -54,8 +54,11 @@ export interface RawWatchEvent {
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
-/** `finalize` exists on Namespaces only: it sets `spec.finalizers` and nothing else. */
-export type Subresource = 'status' | 'finalize';
+/**
+ * `finalize` exists on Namespaces only: it sets `spec.finalizers` and nothing else. `approval` is
+ * PackageRevision's lifecycle subresource (served by the engine).
+ */
+export type Subresource = 'status' | 'finalize' | 'approval';
 
 export interface WriteResult {
   object: KubeObject;

@@ -3,6 +3,7 @@
  * Built-in kinds are declared in code (`apis/`); custom resource kinds come from CRDs.
  */
 import type { JSONSchemaProps, KubeObject, StatusCause } from '../apimachinery/index.js';
+import type { Subresource } from './handler.js';
 
 export interface PrinterColumn {
   name: string;
@@ -72,6 +73,8 @@ export interface KindDefinition {
   printerColumns: readonly PrinterColumn[];
   /** Whether `status` is a subresource (written only through `/status`). */
   statusSubresource: boolean;
+  /** Further subresources the kind's handler serves with get/update/patch (e.g. `approval`). */
+  subresources?: readonly Exclude<Subresource, 'status' | 'finalize'>[];
   strategy?: Strategy;
   /** Verbs served; default all of get, list, watch, create, update, patch, delete, deletecollection. */
   verbs?: readonly string[];

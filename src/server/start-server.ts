@@ -6,7 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { destination, pino, type Logger } from 'pino';
-import { AlreadyExistsError } from '../apimachinery/index.js';
+import { AlreadyExistsError, ServiceUnavailableError } from '../apimachinery/index.js';
 import {
   anonymousAdmin,
   createApiMetrics,
@@ -17,6 +17,8 @@ import { RepositoryController, repositoryKind } from '../controllers/index.js';
 import {
   RepositoryPool,
   createPackageResourcesHandler,
+  createPackageRevisionHandler,
+  repositoryRefOf,
   packageRevisionKind,
   packageRevisionResourcesKind,
   porchPackageKind,
@@ -106,6 +108,23 @@ export async function startServer(
     pool,
     resyncIntervalMs: config.repositorySyncIntervalMs,
   });
+  const packageRevisions = createPackageRevisionHandler({
+    index: handlers.for(packageRevisionKind, 'v1alpha1'),
+    repository: async (namespace, name) => {
+      const object = await handlers.for(repositoryKind, 'v1alpha1').get(namespace, name);
+      const repository = pool.get(`${namespace}/${name}`);
+      if (!repository) {
+        throw new ServiceUnavailableError(
+          `repository "${name}" is not ready yet; see the Ready condition of repository ${namespace}/${name}`,
+        );
+      }
+      return { repository, ref: repositoryRefOf(object) };
+    },
+    resync: (namespace, name) =>
+      repositories
+        .syncNow(namespace, name)
+        .catch((err: unknown) => log.warn({ err, repository: name }, 'resync failed')),
+  });
   await namespaces.start();
   await repositories.start();
 
@@ -135,7 +154,11 @@ export async function startServer(
   const app = createApiServer({
     kinds,
     handlerFor: (kind, v) =>
-      kind === packageRevisionResourcesKind ? packageResources : handlers.for(kind, v),
+      kind === packageRevisionResourcesKind
+        ? packageResources
+        : kind === packageRevisionKind
+          ? packageRevisions
+          : handlers.for(kind, v),
     authenticator,
     metrics: createApiMetrics(),
     log,

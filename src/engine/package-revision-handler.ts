@@ -1,0 +1,250 @@
+/**
+ * PackageRevision writes (ADR 0003): git first through the Repository adapter, then the index
+ * row. Reads are the index's. Lifecycle rules and messages follow porch.md §2.5. Supported
+ * creation tasks: `init` (others — clone, edit, upgrade — are refused with a clear error until
+ * they land).
+ */
+import { LATEST_REVISION_LABEL } from '../apis/index.js';
+import {
+  AlreadyExistsError,
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  MethodNotAllowedError,
+  NotFoundError,
+  applyJsonPatch,
+  applyMergePatch,
+  isPlainObject,
+  type KubeObject,
+} from '../apimachinery/index.js';
+import { initPackage } from '../krm/index.js';
+import type { ResourceHandler, WriteRequest } from '../registry/index.js';
+import {
+  commitMessageFor,
+  type Lifecycle,
+  type Repository,
+  type RevisionRecord,
+} from '../repository/index.js';
+import { packageRevisionObject, recordFromObject, text, type RepositoryRef } from './revision-objects.js';
+
+export interface PackageRevisionDeps {
+  /** The PackageRevision index (stored handler). */
+  index: ResourceHandler;
+  /** The open repository and its description, for a Repository object; throws when unusable. */
+  repository: (namespace: string, name: string) => Promise<{ repository: Repository; ref: RepositoryRef }>;
+  /** Re-indexes a repository after a write (latest-revision labels, packages); errors are logged. */
+  resync: (namespace: string, name: string) => Promise<void>;
+}
+
+type Transition = (repository: Repository, rev: RevisionRecord) => Promise<RevisionRecord>;
+
+const MAIN_TRANSITIONS: Record<string, Transition> = {
+  'Draft>Proposed': (r, rev) => r.propose(rev),
+  'Proposed>Draft': (r, rev) => r.rejectProposal(rev),
+  'Published>DeletionProposed': (r, rev) => r.proposeDeletion(rev),
+  'DeletionProposed>Published': (r, rev) => r.rejectDeletion(rev),
+};
+
+const APPROVAL_TRANSITIONS: Record<string, Transition> = {
+  'Proposed>Published': (r, rev) => r.approve(rev),
+  'Proposed>Draft': (r, rev) => r.rejectProposal(rev),
+  'Published>DeletionProposed': (r, rev) => r.proposeDeletion(rev),
+  'DeletionProposed>Published': (r, rev) => r.rejectDeletion(rev),
+};
+
+function specOf(object: unknown): Record<string, unknown> {
+  return isPlainObject(object) && isPlainObject(object.spec) ? object.spec : {};
+}
+
+/** The client-owned metadata of `from`, on top of the server's object `onto`. */
+function withClientMetadata(onto: KubeObject, from: KubeObject): KubeObject {
+  const labels = { ...from.metadata.labels };
+  delete labels[LATEST_REVISION_LABEL];
+  Object.assign(labels, onto.metadata.labels);
+  const { annotations, finalizers, ownerReferences } = from.metadata;
+  return {
+    ...onto,
+    metadata: {
+      ...onto.metadata,
+      ...(Object.keys(labels).length > 0 ? { labels } : {}),
+      ...(annotations ? { annotations } : {}),
+      ...(finalizers ? { finalizers } : {}),
+      ...(ownerReferences ? { ownerReferences } : {}),
+    },
+  };
+}
+
+function checkLabels(object: KubeObject, current?: KubeObject): void {
+  const wanted = object.metadata.labels?.[LATEST_REVISION_LABEL];
+  const had = current?.metadata.labels?.[LATEST_REVISION_LABEL];
+  if (wanted !== undefined && wanted !== had) {
+    throw new BadRequestError(
+      `label ${LATEST_REVISION_LABEL} is managed by the server and may not be set or changed`,
+    );
+  }
+}
+
+export function createPackageRevisionHandler(deps: PackageRevisionDeps): ResourceHandler {
+  async function create(namespace: string, body: unknown, request: WriteRequest): Promise<KubeObject> {
+    if (!isPlainObject(body) || !isPlainObject(body.metadata))
+      throw new BadRequestError('the body must be a PackageRevision');
+    const object = body as KubeObject;
+    checkLabels(object);
+    const spec = specOf(body);
+    const lifecycle = text(spec.lifecycle);
+    if (lifecycle !== '' && lifecycle !== 'Draft') {
+      throw new BadRequestError(
+        `invalid value ${JSON.stringify(lifecycle)} for spec.lifecycle: value can be only created as Draft`,
+      );
+    }
+    const tasks = Array.isArray(spec.tasks) ? (spec.tasks as unknown[]) : [];
+    if (tasks.length > 1) throw new BadRequestError('task list must not contain more than one task');
+    const packagePath = text(spec.packageName);
+    const task = (tasks[0] ?? {
+      type: 'init',
+      init: { description: `${packagePath} description` },
+    }) as Record<string, unknown>;
+    if (task.type !== 'init') {
+      throw new BadRequestError(
+        `task type ${JSON.stringify(task.type)} is not supported yet: only init can create revisions for now`,
+      );
+    }
+    const init = isPlainObject(task.init) ? task.init : {};
+    const { repository, ref } = await deps.repository(namespace, text(spec.repository));
+    const files = initPackage({
+      name: packagePath.split('/').pop() ?? packagePath,
+      description: text(init.description) || `${packagePath} description`,
+      ...(Array.isArray(init.keywords) ? { keywords: init.keywords as string[] } : {}),
+      ...(text(init.site) ? { site: text(init.site) } : {}),
+    });
+    const record = await repository.createDraft({
+      packagePath,
+      workspaceName: text(spec.workspaceName),
+      files,
+      task,
+      message: commitMessageFor(task),
+    });
+    const indexed = withClientMetadata(packageRevisionObject(ref, record, false), object);
+    let stored: KubeObject;
+    try {
+      stored = await deps.index.create(namespace, indexed, request);
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+      stored = await deps.index.get(namespace, indexed.metadata.name ?? '');
+    }
+    await deps.resync(namespace, ref.name);
+    return stored;
+  }
+
+  async function update(
+    namespace: string,
+    name: string,
+    body: unknown,
+    request: WriteRequest & { subresource?: string },
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    if (!isPlainObject(body) || !isPlainObject(body.metadata))
+      throw new BadRequestError('the body must be a PackageRevision');
+    const object = body as KubeObject;
+    const current = await deps.index.get(namespace, name);
+    const sentRv = object.metadata.resourceVersion;
+    if (!sentRv) throw new BadRequestError('metadata.resourceVersion must be specified for an update');
+    if (sentRv !== current.metadata.resourceVersion) {
+      throw new ConflictError({ group: 'porch.kpt.dev', resource: 'packagerevisions', name });
+    }
+    checkLabels(object, current);
+    const from = text(specOf(current).lifecycle) as Lifecycle;
+    const to = (text(specOf(object).lifecycle) || from) as Lifecycle;
+    const approval = request.subresource === 'approval';
+    let record = recordFromObject(current);
+    if (from !== to) {
+      const transition = (approval ? APPROVAL_TRANSITIONS : MAIN_TRANSITIONS)[`${from}>${to}`];
+      if (!transition) {
+        throw new BadRequestError(
+          approval
+            ? `cannot change approval from ${from} to ${to}`
+            : from === 'Proposed' && to === 'Published'
+              ? 'cannot publish a package revision by updating it: use the approval subresource'
+              : `cannot change lifecycle from ${from} to ${to}`,
+        );
+      }
+      const { repository } = await deps.repository(namespace, text(specOf(current).repository));
+      record = await transition(repository, record);
+    }
+    const { ref } = await deps.repository(namespace, text(specOf(current).repository));
+    const next = withClientMetadata(packageRevisionObject(ref, record, false), approval ? current : object);
+    const result = await writeIndex(namespace, name, next, current, request);
+    await deps.resync(namespace, ref.name);
+    return { object: result, created: false };
+  }
+
+  /** The index row follows git: same name, or a new row when approval named the revision anew. */
+  async function writeIndex(
+    namespace: string,
+    name: string,
+    next: KubeObject,
+    current: KubeObject,
+    request: WriteRequest,
+  ): Promise<KubeObject> {
+    if (next.metadata.name === name) {
+      const latest = current.metadata.labels?.[LATEST_REVISION_LABEL];
+      const labels = { ...next.metadata.labels, ...(latest ? { [LATEST_REVISION_LABEL]: latest } : {}) };
+      return (
+        await deps.index.update(
+          namespace,
+          name,
+          {
+            ...next,
+            metadata: { ...next.metadata, labels, resourceVersion: current.metadata.resourceVersion },
+          },
+          request,
+        )
+      ).object;
+    }
+    await deps.index.delete(namespace, name, {}, request).catch((err: unknown) => {
+      if (!(err instanceof NotFoundError)) throw err;
+    });
+    try {
+      return await deps.index.create(namespace, next, request);
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+      return deps.index.get(namespace, next.metadata.name ?? '');
+    }
+  }
+
+  return {
+    get: (namespace, name) => deps.index.get(namespace, name),
+    list: (namespace, request) => deps.index.list(namespace, request),
+    watch: (namespace, request, signal) => deps.index.watch(namespace, request, signal),
+    create,
+    update,
+    async patch(namespace, name, type, patch, request) {
+      const current = await deps.index.get(namespace, name);
+      let next: unknown;
+      if (type === 'merge') next = applyMergePatch(current, patch);
+      else if (type === 'json') next = applyJsonPatch(current, patch);
+      else
+        throw new MethodNotAllowedError(
+          `${type} patches of packagerevisions are not supported: use a merge or JSON patch`,
+        );
+      return update(namespace, name, next, request);
+    },
+    async delete(namespace, name, options, request) {
+      const current = await deps.index.get(namespace, name);
+      const lifecycle = text(specOf(current).lifecycle);
+      if (lifecycle === 'Published' && recordFromObject(current).revision > 0) {
+        throw new ForbiddenError(
+          "published PackageRevisions must be proposed for deletion by setting spec.lifecycle to 'DeletionProposed' prior to deletion",
+        );
+      }
+      const repositoryName = text(specOf(current).repository);
+      const { repository } = await deps.repository(namespace, repositoryName);
+      await repository.delete(recordFromObject(current));
+      const result = await deps.index.delete(namespace, name, options, request);
+      await deps.resync(namespace, repositoryName);
+      return result;
+    },
+    deleteCollection() {
+      throw new MethodNotAllowedError('deletecollection of packagerevisions is not supported');
+    },
+  };
+}
