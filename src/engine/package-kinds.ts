@@ -51,5 +51,5 @@ export const packageRevisionResourcesKind: KindDefinition = {
     fieldSelectors: selectors(packageRevisionResourcesInfo.fieldSelectors),
   }),
   statusSubresource: false,
-  verbs: ['get', 'list'],
+  verbs: ['get', 'list', 'update', 'patch'],
 };

@@ -1,41 +1,36 @@
 /**
  * PackageRevisionResources (same name as its PackageRevision): the package's files, read from git
- * at the revision's commit on every get (one tree walk through the batch reader). Read-only until
- * the engine's write path (push = PUT) lands; watch is not served, as in Porch (porch#553).
+ * at the revision's commit on every get (one tree walk through the batch reader), and replaced by
+ * a PUT ("push") on a Draft: the file map becomes the package directory in a new commit on the
+ * draft branch. Watch is not served, as in Porch (porch#553). Rendering on push comes with the
+ * function pipeline (issue 4).
  */
 import { PORCH_API_VERSION } from '../apis/index.js';
 import {
+  BadRequestError,
+  ConflictError,
+  InvalidError,
   MethodNotAllowedError,
-  ServiceUnavailableError,
+  applyJsonPatch,
+  applyMergePatch,
   isPlainObject,
   type KubeObject,
 } from '../apimachinery/index.js';
+import { validatePackagePaths } from '../krm/index.js';
 import type { ResourceHandler } from '../registry/index.js';
-import type { RepositoryPool } from './repository-pool.js';
-import { recordFromObject, text } from './revision-objects.js';
+import type { PackageRevisionDeps } from './package-revision-handler.js';
+import { packageRevisionObject, recordFromObject, text, withClientMetadata } from './revision-objects.js';
 
-export interface PackageResourcesDeps {
-  /** The PackageRevision index (the stored handler). */
-  revisions: ResourceHandler;
-  pool: RepositoryPool;
-}
+export type PackageResourcesDeps = PackageRevisionDeps;
 
-function notYet(verb: string): never {
-  throw new MethodNotAllowedError(
-    `${verb} of packagerevisionresources is not supported yet: package content can only be read for now`,
-  );
+function unsupported(verb: string): never {
+  throw new MethodNotAllowedError(`${verb} is not supported on packagerevisionresources`);
 }
 
 async function resourcesOf(deps: PackageResourcesDeps, revision: KubeObject): Promise<KubeObject> {
   const namespace = revision.metadata.namespace ?? '';
   const spec = isPlainObject(revision.spec) ? revision.spec : {};
-  const repositoryName = text(spec.repository);
-  const repository = deps.pool.get(`${namespace}/${repositoryName}`);
-  if (!repository) {
-    throw new ServiceUnavailableError(
-      `repository "${repositoryName}" is not ready yet; see the Ready condition of repository ${namespace}/${repositoryName}`,
-    );
-  }
+  const { repository } = await deps.repository(namespace, text(spec.repository));
   const files = await repository.readResources(recordFromObject(revision));
   return {
     apiVersion: PORCH_API_VERSION,
@@ -62,21 +57,76 @@ async function resourcesOf(deps: PackageResourcesDeps, revision: KubeObject): Pr
   };
 }
 
+/** `spec.resources` as a file map, refused as a whole (422, nothing written) when any path is bad. */
+function filesOf(body: KubeObject, name: string): Map<string, string> {
+  const resources = isPlainObject(body.spec) ? body.spec.resources : undefined;
+  if (!isPlainObject(resources))
+    throw new BadRequestError('spec.resources must be a map of file path to file content');
+  const files = new Map<string, string>();
+  for (const [path, content] of Object.entries(resources)) {
+    if (typeof content !== 'string') throw new BadRequestError(`spec.resources[${path}] must be a string`);
+    files.set(path, content);
+  }
+  const causes = validatePackagePaths(files);
+  if (causes.length > 0)
+    throw new InvalidError({ group: 'porch.kpt.dev', kind: 'PackageRevisionResources', name }, causes);
+  return files;
+}
+
 export function createPackageResourcesHandler(deps: PackageResourcesDeps): ResourceHandler {
-  return {
-    get: async (namespace, name) => resourcesOf(deps, await deps.revisions.get(namespace, name)),
+  const handler: ResourceHandler = {
+    get: async (namespace, name) => resourcesOf(deps, await deps.index.get(namespace, name)),
     list: async (namespace, request) => {
-      const revisions = await deps.revisions.list(namespace, request);
+      const revisions = await deps.index.list(namespace, request);
       const items: string[] = [];
       for (const json of revisions.items)
         items.push(JSON.stringify(await resourcesOf(deps, JSON.parse(json) as KubeObject)));
       return { ...revisions, items };
     },
-    watch: () => notYet('watch'),
-    create: () => notYet('create'),
-    update: () => notYet('update'),
-    patch: () => notYet('patch'),
-    delete: () => notYet('delete'),
-    deleteCollection: () => notYet('deletecollection'),
+    async update(namespace, name, body, request) {
+      if (request.subresource) unsupported(`the ${request.subresource} subresource`);
+      if (!isPlainObject(body) || !isPlainObject(body.metadata)) {
+        throw new BadRequestError('the body must be a PackageRevisionResources');
+      }
+      const object = body as KubeObject;
+      const current = await deps.index.get(namespace, name);
+      if (!object.metadata.resourceVersion)
+        throw new BadRequestError('metadata.resourceVersion must be specified for an update');
+      if (object.metadata.resourceVersion !== current.metadata.resourceVersion) {
+        throw new ConflictError({ group: 'porch.kpt.dev', resource: 'packagerevisionresources', name });
+      }
+      const lifecycle = text(isPlainObject(current.spec) ? current.spec.lifecycle : undefined);
+      if (lifecycle !== 'Draft') {
+        throw new BadRequestError(
+          `cannot update a package revision with lifecycle value "${lifecycle}"; package must be Draft`,
+        );
+      }
+      const files = filesOf(object, name);
+      const repositoryName = text(isPlainObject(current.spec) ? current.spec.repository : undefined);
+      const { repository, ref } = await deps.repository(namespace, repositoryName);
+      const record = await repository.updateDraft(recordFromObject(current), files, {
+        message: 'Intermediate commit',
+      });
+      const next = withClientMetadata(packageRevisionObject(ref, record, false), current);
+      const updated = await deps.index.update(
+        namespace,
+        name,
+        { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } },
+        request,
+      );
+      await deps.resync(namespace, repositoryName);
+      return { object: await resourcesOf(deps, updated.object), created: false };
+    },
+    watch: () => unsupported('watch'),
+    create: () => unsupported('create'),
+    async patch(namespace, name, type, patch, request) {
+      const current = await handler.get(namespace, name);
+      if (type === 'merge') return handler.update(namespace, name, applyMergePatch(current, patch), request);
+      if (type === 'json') return handler.update(namespace, name, applyJsonPatch(current, patch), request);
+      return unsupported(`${type} patch`);
+    },
+    delete: () => unsupported('delete'),
+    deleteCollection: () => unsupported('deletecollection'),
   };
+  return handler;
 }

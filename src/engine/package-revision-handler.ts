@@ -25,7 +25,13 @@ import {
   type Repository,
   type RevisionRecord,
 } from '../repository/index.js';
-import { packageRevisionObject, recordFromObject, text, type RepositoryRef } from './revision-objects.js';
+import {
+  packageRevisionObject,
+  recordFromObject,
+  text,
+  withClientMetadata,
+  type RepositoryRef,
+} from './revision-objects.js';
 
 export interface PackageRevisionDeps {
   /** The PackageRevision index (stored handler). */
@@ -54,24 +60,6 @@ const APPROVAL_TRANSITIONS: Record<string, Transition> = {
 
 function specOf(object: unknown): Record<string, unknown> {
   return isPlainObject(object) && isPlainObject(object.spec) ? object.spec : {};
-}
-
-/** The client-owned metadata of `from`, on top of the server's object `onto`. */
-function withClientMetadata(onto: KubeObject, from: KubeObject): KubeObject {
-  const labels = { ...from.metadata.labels };
-  delete labels[LATEST_REVISION_LABEL];
-  Object.assign(labels, onto.metadata.labels);
-  const { annotations, finalizers, ownerReferences } = from.metadata;
-  return {
-    ...onto,
-    metadata: {
-      ...onto.metadata,
-      ...(Object.keys(labels).length > 0 ? { labels } : {}),
-      ...(annotations ? { annotations } : {}),
-      ...(finalizers ? { finalizers } : {}),
-      ...(ownerReferences ? { ownerReferences } : {}),
-    },
-  };
 }
 
 function checkLabels(object: KubeObject, current?: KubeObject): void {

@@ -2,7 +2,7 @@
  * What the index stores for a repository's revisions: Porch's PackageRevision and PorchPackage
  * objects, named and labelled as Porch names them (porch.md §2.3).
  */
-import { PORCH_API_VERSION, LATEST_REVISION_LABEL } from '../apis/index.js';
+import { LATEST_REVISION_LABEL, PORCH_API_VERSION } from '../apis/index.js';
 import { isPlainObject, type KubeObject } from '../apimachinery/index.js';
 import type { Lifecycle, RevisionRecord } from '../repository/index.js';
 
@@ -113,5 +113,23 @@ export function repositoryRefOf(repository: KubeObject): RepositoryRef {
     deployment: spec.deployment === true,
     url: text(git.repo),
     directory: text(git.directory).replace(/^\/+|\/+$/g, ''),
+  };
+}
+
+/** The client-owned metadata of `from`, on top of the server's object `onto`. */
+export function withClientMetadata(onto: KubeObject, from: KubeObject): KubeObject {
+  const labels = { ...from.metadata.labels };
+  delete labels[LATEST_REVISION_LABEL];
+  Object.assign(labels, onto.metadata.labels);
+  const { annotations, finalizers, ownerReferences } = from.metadata;
+  return {
+    ...onto,
+    metadata: {
+      ...onto.metadata,
+      ...(Object.keys(labels).length > 0 ? { labels } : {}),
+      ...(annotations ? { annotations } : {}),
+      ...(finalizers ? { finalizers } : {}),
+      ...(ownerReferences ? { ownerReferences } : {}),
+    },
   };
 }

@@ -22,6 +22,7 @@ import {
   packageRevisionKind,
   packageRevisionResourcesKind,
   porchPackageKind,
+  type PackageRevisionDeps,
 } from '../engine/index.js';
 import { openStore } from '../db/index.js';
 import { hostedRepositoriesDir, prepareGitHome } from '../git/index.js';
@@ -91,10 +92,7 @@ export async function startServer(
   await crds.start();
   gc.start();
   const pool = new RepositoryPool(dataDir);
-  const packageResources = createPackageResourcesHandler({
-    revisions: handlers.for(packageRevisionKind, 'v1alpha1'),
-    pool,
-  });
+
   const repositories = new RepositoryController({
     store,
     hub,
@@ -108,7 +106,7 @@ export async function startServer(
     pool,
     resyncIntervalMs: config.repositorySyncIntervalMs,
   });
-  const packageRevisions = createPackageRevisionHandler({
+  const packageRevisionDeps: PackageRevisionDeps = {
     index: handlers.for(packageRevisionKind, 'v1alpha1'),
     repository: async (namespace, name) => {
       const object = await handlers.for(repositoryKind, 'v1alpha1').get(namespace, name);
@@ -124,7 +122,9 @@ export async function startServer(
       repositories
         .syncNow(namespace, name)
         .catch((err: unknown) => log.warn({ err, repository: name }, 'resync failed')),
-  });
+  };
+  const packageRevisions = createPackageRevisionHandler(packageRevisionDeps);
+  const packageResources = createPackageResourcesHandler(packageRevisionDeps);
   await namespaces.start();
   await repositories.start();
 

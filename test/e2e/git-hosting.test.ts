@@ -82,7 +82,9 @@ describe('git repositories hosted by lading serve', () => {
       const ca = join(server.dataDir, 'serving.crt');
       const base = `${server.url}/git/secured.git`;
       const env = { GIT_SSL_CAINFO: ca };
-      await expect(git(['ls-remote', base], dir, env)).rejects.toThrow(/could not read Username|Authentication failed/);
+      await expect(git(['ls-remote', base], dir, env)).rejects.toThrow(
+        /could not read Username|Authentication failed/,
+      );
       const withToken = base.replace('https://', 'https://alice:git-token-123@');
       await expect(git(['ls-remote', withToken], dir, env)).resolves.toBe('');
     } finally {

@@ -78,6 +78,35 @@ spec:
     expect(await remote(['for-each-ref', '--format=%(refname)'])).toContain('refs/heads/drafts/web/ws1');
   });
 
+  it('pushes new content to the Draft through PackageRevisionResources', async () => {
+    const prr = JSON.parse(await k(['get', 'packagerevisionresources', NAME, '-o', 'json'])) as {
+      metadata: Record<string, unknown>;
+      spec: { resources: Record<string, string> };
+    };
+    const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n';
+    const bad = {
+      ...prr,
+      spec: { ...prr.spec, resources: { ...prr.spec.resources, '../escape.yaml': 'x: 1\n' } },
+    };
+    const refused = await kubectl(server.kubeconfig, ['replace', '-f', '-'], JSON.stringify(bad));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('spec.resources[../escape.yaml]');
+    const draftBefore = await remote(['rev-parse', 'refs/heads/drafts/web/ws1']);
+    const pushed = {
+      ...prr,
+      spec: { ...prr.spec, resources: { ...prr.spec.resources, 'deployment.yaml': deployment } },
+    };
+    await k(['replace', '-f', '-'], JSON.stringify(pushed));
+    const after = JSON.parse(await k(['get', 'packagerevisionresources', NAME, '-o', 'json'])) as {
+      spec: { resources: Record<string, string> };
+    };
+    expect(after.spec.resources['deployment.yaml']).toBe(deployment);
+    const draftAfter = await remote(['rev-parse', 'refs/heads/drafts/web/ws1']);
+    expect(draftAfter).not.toBe(draftBefore);
+    expect((await remote(['rev-parse', `${draftAfter.trim()}^`])).trim()).toBe(draftBefore.trim());
+    expect(await remote(['show', `${draftAfter.trim()}:web/deployment.yaml`])).toBe(deployment);
+  });
+
   it('refuses to create anything but a Draft, and tasks it cannot run yet', async () => {
     const proposed = await kubectl(
       server.kubeconfig,
@@ -120,6 +149,9 @@ spec: {packageName: other, repository: deploy, workspaceName: ws1, lifecycle: Pr
     expect(refs).toContain(`refs/tags/web/v1 ${main}`);
     expect(refs).not.toContain('drafts/');
     expect(refs).not.toContain('proposed/');
+    const frozen = await kubectl(server.kubeconfig, ['get', 'packagerevisionresources', NAME, '-o', 'json']);
+    const push = await kubectl(server.kubeconfig, ['replace', '-f', '-'], frozen.stdout);
+    expect(push.stderr).toContain('package must be Draft');
     expect(await remote(['log', '-1', '--format=%B', 'main'])).toMatch(
       /^Approving package revision web\/1\n\nkpt:\{/,
     );

@@ -89,15 +89,10 @@ describe.skipIf(missing !== undefined)('repository sync', () => {
       Kptfile: kptfile('basens'),
       'namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: example\n',
     });
-    // kubectl validates client-side when the server's OpenAPI has no PUT for a kind; it wants the
-    // protobuf OpenAPI v2 for that, which Lading does not serve.
-    const push = await kubectl(
-      server.kubeconfig,
-      ['replace', '--validate=false', '-f', '-'],
-      JSON.stringify(prr),
-    );
+    // Content can be pushed to Drafts only.
+    const push = await kubectl(server.kubeconfig, ['replace', '-f', '-'], JSON.stringify(prr));
     expect(push.code).not.toBe(0);
-    expect(push.stderr).toContain('update is not supported on packagerevisionresources');
+    expect(push.stderr).toContain('package must be Draft');
   });
 
   it('shows a package pushed with plain git after the next sync', async () => {
