@@ -24,12 +24,19 @@ describe.skipIf(missing !== undefined)('Repository (config.porch.kpt.dev/v1alpha
 
   it('applies Nephio repository YAML unchanged and lists it with Porch columns', async () => {
     await kubectlOk(server.kubeconfig, ['apply', '-f', `${fixture}repo-free5gc-packages.yaml`]);
+    // The controller reports on the repository (github.com may or may not be reachable from here).
+    await kubectlOk(server.kubeconfig, [
+      'wait',
+      '--for=jsonpath={.status.conditions[0].type}=Ready',
+      'repository/free5gc-packages',
+      '--timeout=30s',
+    ]);
     const out = await kubectlOk(server.kubeconfig, ['get', 'repo']);
     expect(out).toMatch(
       /^NAME\s+TYPE\s+CONTENT\s+SYNC SCHEDULE\s+DEPLOYMENT\s+READY\s+ADDRESS\s+BRANCH\s+AGE/m,
     );
     expect(out).toMatch(
-      /^free5gc-packages\s+git\s+Package\s+false\s+https:\/\/github\.com\/nephio-project\/free5gc-packages\.git\s+main\s+/m,
+      /^free5gc-packages\s+git\s+Package\s+false\s+(True|False)\s+https:\/\/github\.com\/nephio-project\/free5gc-packages\.git\s+main\s+/m,
     );
     const repo = JSON.parse(
       await kubectlOk(server.kubeconfig, ['get', 'repository', 'free5gc-packages', '-o', 'json']),
