@@ -1,8 +1,7 @@
 /**
  * PackageRevision writes (ADR 0003): git first through the Repository adapter, then the index
- * row. Reads are the index's. Lifecycle rules and messages follow porch.md §2.5. Supported
- * creation tasks: `init` (others — clone, edit, upgrade — are refused with a clear error until
- * they land).
+ * row. Reads are the index's. Lifecycle rules and messages follow porch.md §2.5. Creation tasks:
+ * see creation-tasks.ts.
  */
 import { LATEST_REVISION_LABEL } from '../apis/index.js';
 import {
@@ -17,8 +16,8 @@ import {
   isPlainObject,
   type KubeObject,
 } from '../apimachinery/index.js';
-import { initPackage } from '../krm/index.js';
 import type { ResourceHandler, WriteRequest } from '../registry/index.js';
+import { filesForTask } from './creation-tasks.js';
 import {
   commitMessageFor,
   type Lifecycle,
@@ -92,18 +91,24 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
       type: 'init',
       init: { description: `${packagePath} description` },
     }) as Record<string, unknown>;
-    if (task.type !== 'init') {
-      throw new BadRequestError(
-        `task type ${JSON.stringify(task.type)} is not supported yet: only init can create revisions for now`,
-      );
-    }
-    const init = isPlainObject(task.init) ? task.init : {};
     const { repository, ref } = await deps.repository(namespace, text(spec.repository));
-    const files = initPackage({
-      name: packagePath.split('/').pop() ?? packagePath,
-      description: text(init.description) || `${packagePath} description`,
-      ...(Array.isArray(init.keywords) ? { keywords: init.keywords as string[] } : {}),
-      ...(text(init.site) ? { site: text(init.site) } : {}),
+    if (task.type === 'clone') {
+      const existing = await deps.index.list(namespace, {
+        fieldSelector: `spec.repository=${ref.name},spec.packageName=${packagePath}`,
+        limit: 1,
+      });
+      if (existing.items.length > 0) {
+        throw new BadRequestError(
+          `\`clone\` cannot create a new revision for package "${packagePath}" that already exists in repo "${ref.name}"; make subsequent revisions using \`copy\``,
+        );
+      }
+    }
+    const files = await filesForTask(task, {
+      namespace,
+      packagePath,
+      target: ref,
+      revision: (name) => deps.index.get(namespace, name),
+      repository: (name) => deps.repository(namespace, name),
     });
     const record = await repository.createDraft({
       packagePath,

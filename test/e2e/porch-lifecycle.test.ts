@@ -157,6 +157,59 @@ spec: {packageName: other, repository: deploy, workspaceName: ws1, lifecycle: Pr
     );
   });
 
+  it('creates new revisions by edit (same package) and clone (another package) from the published one', async () => {
+    const create = (name: string, spec: string) =>
+      kubectl(
+        server.kubeconfig,
+        ['create', '-f', '-'],
+        `apiVersion: porch.kpt.dev/v1alpha1
+kind: PackageRevision
+metadata: {name: ${name}}
+spec: ${spec}
+`,
+      );
+    const edit = await create(
+      'deploy.web.ws2',
+      `{packageName: web, repository: deploy, workspaceName: ws2, tasks: [{type: edit, edit: {sourceRef: {name: ${NAME}}}}]}`,
+    );
+    expect(edit.stderr).toBe('');
+    const prr = (name: string) =>
+      k(['get', 'packagerevisionresources', name, '-o', 'json']).then(
+        (json) => (JSON.parse(json) as { spec: { resources: Record<string, string> } }).spec.resources,
+      );
+    const published = await prr(NAME);
+    expect(await prr('deploy.web.ws2')).toEqual(published);
+
+    const clone = await create(
+      'deploy.web-copy.ws1',
+      `{packageName: web-copy, repository: deploy, workspaceName: ws1, tasks: [{type: clone, clone: {upstreamRef: {upstreamRef: {name: ${NAME}}}}}]}`,
+    );
+    expect(clone.stderr).toBe('');
+    const cloned = await prr('deploy.web-copy.ws1');
+    expect(cloned.Kptfile).toContain('name: web-copy');
+    expect(cloned.Kptfile).toMatch(
+      /upstream:\n\s+type: git\n\s+git:\n\s+repo: \S+deploy\n\s+directory: web\n\s+ref: web\/v1/,
+    );
+    expect(cloned.Kptfile).toMatch(/upstreamLock:[\s\S]*commit: [0-9a-f]{40}/);
+    expect(cloned['deployment.yaml']).toContain('metadata: # kpt-merge: /web');
+    expect(cloned['deployment.yaml']).toContain(
+      "internal.kpt.dev/upstream-identifier: 'apps|Deployment|default|web'",
+    );
+    expect(cloned['package-context.yaml']).toContain('package-path: web/web-copy');
+
+    const again = await create(
+      'deploy.web-copy.ws2',
+      `{packageName: web-copy, repository: deploy, workspaceName: ws2, tasks: [{type: clone, clone: {upstreamRef: {upstreamRef: {name: ${NAME}}}}}]}`,
+    );
+    expect(again.stderr).toContain('make subsequent revisions using `copy`');
+    const fromDraft = await create(
+      'deploy.other.ws1',
+      `{packageName: other, repository: deploy, workspaceName: ws1, tasks: [{type: clone, clone: {upstreamRef: {upstreamRef: {name: deploy.web.ws2}}}}]}`,
+    );
+    expect(fromDraft.stderr).toContain('source revision must be published');
+    await k(['delete', 'packagerevision', 'deploy.web.ws2', 'deploy.web-copy.ws1']);
+  });
+
   it('deletes a published revision only after it was proposed for deletion', async () => {
     const refused = await kubectl(server.kubeconfig, ['delete', 'packagerevision', NAME]);
     expect(refused.code).not.toBe(0);
