@@ -10,7 +10,6 @@ import {
   ConflictError,
   ForbiddenError,
   MethodNotAllowedError,
-  NotFoundError,
   applyJsonPatch,
   applyMergePatch,
   isPlainObject,
@@ -148,6 +147,7 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
     const from = text(specOf(current).lifecycle) as Lifecycle;
     const to = (text(specOf(object).lifecycle) || from) as Lifecycle;
     const approval = request.subresource === 'approval';
+    const { repository, ref } = await deps.repository(namespace, text(specOf(current).repository));
     let record = recordFromObject(current);
     if (from !== to) {
       const transition = (approval ? APPROVAL_TRANSITIONS : MAIN_TRANSITIONS)[`${from}>${to}`];
@@ -160,48 +160,18 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
               : `cannot change lifecycle from ${from} to ${to}`,
         );
       }
-      const { repository } = await deps.repository(namespace, text(specOf(current).repository));
       record = await transition(repository, record);
     }
-    const { ref } = await deps.repository(namespace, text(specOf(current).repository));
+    // The name is derived from repository, package and workspace, which never change: same row.
+    // The latest-revision label stays as it is until the resync recomputes it.
     const next = withClientMetadata(packageRevisionObject(ref, record, false), approval ? current : object);
-    const result = await writeIndex(namespace, name, next, current, request);
+    const latest = current.metadata.labels?.[LATEST_REVISION_LABEL];
+    const labels = { ...next.metadata.labels, ...(latest ? { [LATEST_REVISION_LABEL]: latest } : {}) };
+    const metadata = { ...next.metadata, labels, resourceVersion: current.metadata.resourceVersion };
+    const { subresource: _subresource, ...write } = request;
+    await deps.index.update(namespace, name, { ...next, metadata }, write);
     await deps.resync(namespace, ref.name);
-    return { object: result, created: false };
-  }
-
-  /** The index row follows git: same name, or a new row when approval named the revision anew. */
-  async function writeIndex(
-    namespace: string,
-    name: string,
-    next: KubeObject,
-    current: KubeObject,
-    request: WriteRequest,
-  ): Promise<KubeObject> {
-    if (next.metadata.name === name) {
-      const latest = current.metadata.labels?.[LATEST_REVISION_LABEL];
-      const labels = { ...next.metadata.labels, ...(latest ? { [LATEST_REVISION_LABEL]: latest } : {}) };
-      return (
-        await deps.index.update(
-          namespace,
-          name,
-          {
-            ...next,
-            metadata: { ...next.metadata, labels, resourceVersion: current.metadata.resourceVersion },
-          },
-          request,
-        )
-      ).object;
-    }
-    await deps.index.delete(namespace, name, {}, request).catch((err: unknown) => {
-      if (!(err instanceof NotFoundError)) throw err;
-    });
-    try {
-      return await deps.index.create(namespace, next, request);
-    } catch (err) {
-      if (!(err instanceof AlreadyExistsError)) throw err;
-      return deps.index.get(namespace, next.metadata.name ?? '');
-    }
+    return { object: await deps.index.get(namespace, name), created: false };
   }
 
   return {
