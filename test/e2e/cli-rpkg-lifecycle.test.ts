@@ -133,7 +133,14 @@ describe('porchctl-compatible rpkg lifecycle verbs', () => {
     await cli(['rpkg', 'pull', 'deploy.web.ws2', edited]);
     expect(await readFile(join(edited, 'deployment.yaml'), 'utf8')).toBe(deployment);
 
+    expect(await cli(['rpkg', 'propose', 'deploy.web.ws2'])).toBe('deploy.web.ws2 proposed\n');
+    expect(await cli(['rpkg', 'reject', 'deploy.web.ws2'])).toBe('deploy.web.ws2 rejected\n');
+    expect(await cli(['rpkg', 'get', 'deploy.web.ws2'])).toMatch(/\sDraft\s/);
+
     expect(await cli(['rpkg', 'propose-delete', v1])).toBe(`${v1} proposed for deletion\n`);
+    expect(await cli(['rpkg', 'reject', v1])).toBe(`${v1} rejected\n`);
+    expect(await cli(['rpkg', 'get', v1])).toMatch(/\sPublished\s/);
+    expect(await cli(['rpkg', 'propose-del', v1])).toBe(`${v1} proposed for deletion\n`);
     expect(await cli(['rpkg', 'del', v1])).toBe(`${v1} deleted\n`);
     await until(async () => (await run(['rpkg', 'get', v1])).code === 1, 'web v1 to be gone');
     expect(await cli(['rpkg', 'delete', 'deploy.web.ws2', 'deploy.web-copy.ws1'])).toBe(
