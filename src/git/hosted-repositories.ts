@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BadRequestError, AlreadyExistsError } from '../apimachinery/index.js';
 import { prepareGitHome } from './git-home.js';
 import { runGit } from './run-git.js';
@@ -25,7 +25,8 @@ export async function createHostedRepository(dataDir: string, name: string): Pro
       `repository name ${JSON.stringify(name)} must be a DNS label: lowercase letters, digits and '-', at most 63 characters`,
     );
   }
-  const root = hostedRepositoriesDir(dataDir);
+  // Absolute: git runs with its working directory in our HOME, not in the caller's.
+  const root = resolve(hostedRepositoriesDir(dataDir));
   const dir = join(root, `${name}.git`);
   if (existsSync(dir)) throw new AlreadyExistsError({ resource: 'repositories', name });
   await mkdir(root, { recursive: true });

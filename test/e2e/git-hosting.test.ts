@@ -12,8 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startLading } from '../support/lading-server.js';
 
 const exec = promisify(execFile);
-const cli = (args: string[]) =>
-  spawnSync(process.execPath, [join(REPO_ROOT, 'bin/lading.js'), ...args], { encoding: 'utf8' });
+const cli = (args: string[], cwd?: string) =>
+  spawnSync(process.execPath, [join(REPO_ROOT, 'bin/lading.js'), ...args], {
+    encoding: 'utf8',
+    ...(cwd ? { cwd } : {}),
+  });
 
 async function git(args: string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
   const { stdout } = await exec('git', args, {
