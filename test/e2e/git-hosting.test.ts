@@ -60,6 +60,10 @@ describe('git repositories hosted by lading serve', () => {
       expect(cli(['repo', 'create', 'Bad_Name', '--data-dir', server.dataDir]).stderr).toContain(
         'must be a DNS label',
       );
+      // The default data dir is relative (./.lading): a relative one must work too.
+      const relative = cli(['repo', 'create', 'relative', '--data-dir', 'data'], await tempDir());
+      expect(relative.stderr).toBe('');
+      expect(relative.status).toBe(0);
 
       const work = await tempDir();
       await git(['clone', '--quiet', url, 'one'], work);
