@@ -14,6 +14,7 @@ import { startPostgres } from '../test/support/postgres.js';
 import { coldStart } from './cold-start.js';
 import { createMany, getText, median, ms, printTable, rssBytes, timeRuns, type Row } from './support.js';
 import { watchLatency } from './watch-latency.js';
+import { packageBenchmarks } from './packages.js';
 import { createWithWrk } from './wrk-create.js';
 
 const OBJECTS = 10_000;
@@ -133,16 +134,21 @@ function createRow(database: string, url: string, nodeClientRate: number): Row {
   };
 }
 
+/** `npm run bench` runs everything; `npm run bench -- api` or `-- packages` one group. */
 async function main(): Promise<void> {
+  const only = process.argv[2];
   const rows: Row[] = [];
-  await listBenchmarks(rows);
-  await postgresBenchmarks(rows);
-  const dir = await mkdtemp(join(tmpdir(), 'lading-bench-'));
-  try {
-    rows.push(...(await coldStart(dir, 100_000)));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  if (only === undefined || only === 'api') {
+    await listBenchmarks(rows);
+    await postgresBenchmarks(rows);
+    const dir = await mkdtemp(join(tmpdir(), 'lading-bench-'));
+    try {
+      rows.push(...(await coldStart(dir, 100_000)));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
+  if (only === undefined || only === 'packages') rows.push(...(await packageBenchmarks()));
   console.log();
   printTable(rows);
 }
