@@ -24,6 +24,7 @@ import {
   type ResourceHandler,
 } from '../registry/index.js';
 import type { Repository } from '../repository/index.js';
+import { parseCron } from './cron.js';
 import { repositoryKind } from './repository-kind.js';
 
 export interface RepositoryControllerDeps {
@@ -39,12 +40,16 @@ export interface RepositoryControllerDeps {
 }
 
 const RESOURCE = groupResource(repositoryKind);
+/** Porch retries a repository that failed on the network after 30 s. */
+const RETRY_AFTER_FAILURE_MS = 30_000;
 const WRITER = { fieldManager: 'lading-repository-controller' };
 
 export class RepositoryController {
   readonly #queue: WorkQueue;
   #unsubscribe: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Per repository: the next scheduled sync (`spec.sync`), or a retry after a failure. */
+  readonly #scheduled = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly deps: RepositoryControllerDeps) {
     this.#queue = new WorkQueue((key) => this.#reconcile(key), deps.log.child({ controller: 'repository' }));
@@ -63,6 +68,8 @@ export class RepositoryController {
     this.#unsubscribe?.();
     if (this.#timer) clearInterval(this.#timer);
     this.#queue.stop();
+    for (const timer of this.#scheduled.values()) clearTimeout(timer);
+    this.#scheduled.clear();
     await this.deps.pool.closeAll();
   }
 
@@ -86,6 +93,7 @@ export class RepositoryController {
     if (!this.deps.isLeader()) return;
     const [namespace = '', name = ''] = key.split('/');
     const row = await this.deps.store.get({ resource: RESOURCE, namespace, name });
+    this.#unschedule(key);
     if (!row) {
       await this.#close(key);
       await clearIndex(this.deps.index, { name, namespace });
@@ -123,12 +131,50 @@ export class RepositoryController {
       const result = await syncIndex(this.deps.index, ref, revisions);
       this.deps.log.debug({ repository: key, version, ...result }, 'repository synced');
       const packages = new Set(revisions.map((r) => r.packagePath)).size;
-      await this.#status(object, true, 'Ready', '', { packageCount: packages });
+      await this.#status(object, true, 'Ready', '', {
+        packageCount: packages,
+        ...this.#schedule(key, object, false),
+      });
     } catch (err) {
       await this.#close(key);
       this.deps.log.warn({ err, repository: key }, 'repository sync failed');
-      await this.#status(object, false, 'Error', err instanceof Error ? err.message : String(err));
+      const message = err instanceof Error ? err.message : String(err);
+      await this.#status(object, false, 'Error', message, this.#schedule(key, object, true));
     }
+  }
+
+  /**
+   * Arms the next sync of one repository: the earlier of its cron schedule and a future
+   * `runOnceAt` (a past one was just served by this sync); after a failure, a retry in 30 s.
+   * Returns the status fields that report it.
+   */
+  #schedule(key: string, object: RepositoryObject & KubeObject, failed: boolean): Record<string, string> {
+    const now = new Date();
+    const sync = object.spec?.sync;
+    const candidates: Date[] = [];
+    if (sync?.schedule) candidates.push(parseCron(sync.schedule).next(now));
+    const runOnceAt = sync?.runOnceAt ? new Date(sync.runOnceAt) : undefined;
+    if (runOnceAt && runOnceAt > now) candidates.push(runOnceAt);
+    if (failed) candidates.push(new Date(now.getTime() + RETRY_AFTER_FAILURE_MS));
+    const fields: Record<string, string> = {};
+    if (runOnceAt && runOnceAt <= now && sync?.runOnceAt) fields.observedRunOnceAt = sync.runOnceAt;
+    if (candidates.length === 0) return fields;
+    const next = new Date(Math.min(...candidates.map((d) => d.getTime())));
+    // setTimeout holds at most ~24.8 days; a later sync is re-armed by the periodic resync.
+    const delay = Math.min(next.getTime() - now.getTime(), 2 ** 31 - 1);
+    const timer = setTimeout(() => {
+      this.#scheduled.delete(key);
+      this.#queue.add(key);
+    }, delay);
+    timer.unref();
+    this.#scheduled.set(key, timer);
+    return { ...fields, nextFullSyncTime: next.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  }
+
+  #unschedule(key: string): void {
+    const timer = this.#scheduled.get(key);
+    if (timer) clearTimeout(timer);
+    this.#scheduled.delete(key);
   }
 
   async #open(
@@ -186,15 +232,16 @@ export class RepositoryController {
           ? previous.lastTransitionTime
           : nowTimestamp(),
     };
-    const next = {
+    const next: Record<string, unknown> = {
       ...current,
       ...extra,
       conditions: [...conditions.filter((c) => c.type !== 'Ready'), condition],
       observedGeneration: object.metadata.generation,
       ...(ready ? { lastFullSyncTime: nowTimestamp() } : {}),
     };
-    const { lastFullSyncTime: _a, ...comparableNext } = next;
-    const { lastFullSyncTime: _b, ...comparableCurrent } = current;
+    // Timing fields alone never cause a write: each write comes back as a change and a new sync.
+    const { lastFullSyncTime: _a, nextFullSyncTime: _c, ...comparableNext } = next;
+    const { lastFullSyncTime: _b, nextFullSyncTime: _d, ...comparableCurrent } = current;
     if (JSON.stringify(comparableNext) === JSON.stringify(comparableCurrent)) return;
     await ignoreNotFound(() =>
       this.deps.repositories.update(

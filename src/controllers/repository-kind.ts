@@ -11,6 +11,7 @@ import {
 } from '../apis/index.js';
 import { fieldError, validateDNS1123Label, type StatusCause } from '../apimachinery/index.js';
 import { kindFromInfo, type KindDefinition } from '../registry/index.js';
+import { parseCron } from './cron.js';
 
 function validateRepository(object: unknown): StatusCause[] {
   const repo = object as Repository;
@@ -21,6 +22,13 @@ function validateRepository(object: unknown): StatusCause[] {
     causes.push(
       fieldError.required('spec.git', 'a git repository needs spec.git with at least spec.git.repo'),
     );
+  }
+  if (spec.sync?.schedule) {
+    try {
+      parseCron(spec.sync.schedule);
+    } catch (err) {
+      causes.push(fieldError.invalid('spec.sync.schedule', spec.sync.schedule, (err as Error).message));
+    }
   }
   if (type === 'oci' && spec.oci === undefined) {
     causes.push(fieldError.required('spec.oci', 'an oci repository needs spec.oci with spec.oci.registry'));

@@ -144,3 +144,82 @@ describe.skipIf(missing !== undefined)('repository sync', () => {
     expect(gone.stderr).toContain('not found');
   });
 });
+
+describe.skipIf(missing !== undefined)('repository sync schedule', () => {
+  let git: GitServer;
+  let server: LadingServer;
+  const k = (args: string[], input?: string) => kubectlOk(server.kubeconfig, args, input);
+
+  beforeAll(async () => {
+    git = await startGitServer();
+    await git.createRepo('scheduled', { files: { 'first/Kptfile': kptfile('first') } });
+    // No periodic sync: only changes, spec.sync.runOnceAt and spec.sync.schedule trigger one.
+    server = await startLading({ args: ['--repository-sync-interval', '1h'] });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await git?.stop();
+  });
+
+  it('refuses an invalid cron schedule', async () => {
+    const result = await kubectl(
+      server.kubeconfig,
+      ['create', '-f', '-'],
+      `apiVersion: config.porch.kpt.dev/v1alpha1
+kind: Repository
+metadata: {name: badcron}
+spec: {type: git, git: {repo: "${git.url('scheduled')}"}, sync: {schedule: "every minute"}}
+`,
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('spec.sync.schedule');
+  });
+
+  it('syncs again at spec.sync.runOnceAt', async () => {
+    await k(
+      ['apply', '-f', '-'],
+      `apiVersion: config.porch.kpt.dev/v1alpha1
+kind: Repository
+metadata: {name: scheduled}
+spec: {type: git, git: {repo: "${git.url('scheduled')}", branch: main}}
+`,
+    );
+    await k(['wait', '--for=condition=Ready', 'repository/scheduled', '--timeout=30s']);
+    const runOnceAt = new Date(Date.now() + 4_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await k([
+      'patch',
+      'repository',
+      'scheduled',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { sync: { runOnceAt } } }),
+    ]);
+    const status = async () =>
+      JSON.parse(await k(['get', 'repository', 'scheduled', '-o', 'jsonpath={.status}'])) as Record<
+        string,
+        unknown
+      >;
+    // The change itself syncs at once and arms the next sync for runOnceAt.
+    await until(async () => (await status()).nextFullSyncTime === runOnceAt, 'the next sync to be armed');
+    // Pushed after that sync: only the sync at runOnceAt can find it (the interval is 1 h).
+    await commitToBranch(
+      git.repoPath('scheduled'),
+      'main',
+      { 'second/Kptfile': kptfile('second') },
+      'Add second',
+    );
+    await until(
+      async () => (await k(['get', 'packagerevisions', '-o', 'name'])).includes('scheduled.second.main'),
+      'the scheduled sync to index the new package',
+    );
+    expect((await status()).observedRunOnceAt).toBe(runOnceAt);
+  });
+});
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
