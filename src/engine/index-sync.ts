@@ -69,13 +69,13 @@ export async function clearIndex(
 ): Promise<void> {
   const result: SyncResult = { created: 0, updated: 0, deleted: 0 };
   for (const handler of [handlers.packageRevisions, handlers.packages]) {
-    await syncKind(handler, { ...repo, deployment: false, url: '', directory: '' }, [], result);
+    await syncKind(handler, repo, [], result);
   }
 }
 
 async function syncKind(
   handler: ResourceHandler,
-  repo: RepositoryRef,
+  repo: Pick<RepositoryRef, 'name' | 'namespace'>,
   desired: readonly KubeObject[],
   result: SyncResult,
 ): Promise<void> {

@@ -10,5 +10,5 @@ export {
   revisionName,
   type RepositoryRef,
 } from './revision-objects.js';
-export { RepositoryPool, type GitLocation } from './repository-pool.js';
+export { RepositoryPool, repositoryResolver, type GitLocation } from './repository-pool.js';
 export { createPackageRevisionHandler, type PackageRevisionDeps } from './package-revision-handler.js';

@@ -3,8 +3,11 @@
  * controller (sync) and the package handlers (content reads, later writes). A Repository whose
  * location or credentials change is reopened.
  */
+import { ServiceUnavailableError } from '../apimachinery/index.js';
 import type { GitCredentials } from '../git/index.js';
+import type { ResourceHandler } from '../registry/index.js';
 import { createGitRepository, type Repository } from '../repository/index.js';
+import { repositoryRefOf, type RepositoryRef } from './revision-objects.js';
 
 export interface GitLocation {
   repo: string;
@@ -55,4 +58,24 @@ export class RepositoryPool {
   async closeAll(): Promise<void> {
     for (const key of [...this.#opened.keys()]) await this.close(key);
   }
+}
+
+/**
+ * What the package handlers need of a Repository object: its open repository (opened by the
+ * repository controller's sync; 503 until then) and its description.
+ */
+export function repositoryResolver(
+  pool: RepositoryPool,
+  repositories: ResourceHandler,
+): (namespace: string, name: string) => Promise<{ repository: Repository; ref: RepositoryRef }> {
+  return async (namespace, name) => {
+    const object = await repositories.get(namespace, name);
+    const repository = pool.get(`${namespace}/${name}`);
+    if (!repository) {
+      throw new ServiceUnavailableError(
+        `repository "${name}" is not ready yet; see the Ready condition of repository ${namespace}/${name}`,
+      );
+    }
+    return { repository, ref: repositoryRefOf(object) };
+  };
 }

@@ -6,7 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { destination, pino, type Logger } from 'pino';
-import { AlreadyExistsError, ServiceUnavailableError } from '../apimachinery/index.js';
+import { AlreadyExistsError } from '../apimachinery/index.js';
 import {
   anonymousAdmin,
   createApiMetrics,
@@ -18,7 +18,7 @@ import {
   RepositoryPool,
   createPackageResourcesHandler,
   createPackageRevisionHandler,
-  repositoryRefOf,
+  repositoryResolver,
   packageRevisionKind,
   packageRevisionResourcesKind,
   porchPackageKind,
@@ -108,16 +108,7 @@ export async function startServer(
   });
   const packageRevisionDeps: PackageRevisionDeps = {
     index: handlers.for(packageRevisionKind, 'v1alpha1'),
-    repository: async (namespace, name) => {
-      const object = await handlers.for(repositoryKind, 'v1alpha1').get(namespace, name);
-      const repository = pool.get(`${namespace}/${name}`);
-      if (!repository) {
-        throw new ServiceUnavailableError(
-          `repository "${name}" is not ready yet; see the Ready condition of repository ${namespace}/${name}`,
-        );
-      }
-      return { repository, ref: repositoryRefOf(object) };
-    },
+    repository: repositoryResolver(pool, handlers.for(repositoryKind, 'v1alpha1')),
     resync: (namespace, name) =>
       repositories
         .syncNow(namespace, name)
