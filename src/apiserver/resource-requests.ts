@@ -96,12 +96,10 @@ export function resolveRequest(
   }
   const query = new Query(request.params);
   const verb = verbOf(request.method, path, query);
-  const finalize = path.subresource === 'finalize' && kind.group === '' && kind.names.plural === 'namespaces';
   if (
     path.subresource !== undefined &&
     !(path.subresource === 'status' && kind.statusSubresource) &&
-    !(kind.subresources ?? []).includes(path.subresource as never) &&
-    !finalize
+    !(kind.subresources ?? []).includes(path.subresource as never)
   ) {
     throw new NotFoundError({
       resource: `${path.plural}/${path.subresource}`,

@@ -90,6 +90,7 @@ export const namespaceKind: KindDefinition = {
   schema: schemaOf(NamespaceSchema),
   printerColumns: [{ name: 'Status', type: 'string', jsonPath: '.status.phase' }, ageColumn],
   statusSubresource: true,
+  subresources: ['finalize'],
   strategy: {
     prepareForCreate(object) {
       object.status = { phase: 'Active' };

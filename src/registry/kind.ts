@@ -74,7 +74,7 @@ export interface KindDefinition {
   /** Whether `status` is a subresource (written only through `/status`). */
   statusSubresource: boolean;
   /** Further subresources the kind's handler serves with get/update/patch (e.g. `approval`). */
-  subresources?: readonly Exclude<Subresource, 'status' | 'finalize'>[];
+  subresources?: readonly Exclude<Subresource, 'status'>[];
   strategy?: Strategy;
   /** Verbs served; default all of get, list, watch, create, update, patch, delete, deletecollection. */
   verbs?: readonly string[];
