@@ -1,0 +1,22 @@
+/**
+ * Every kpt-fn-examples golden case of an implemented builtin, run through that builtin alone: the
+ * package must become what `.expected/diff.patch` says and the results must equal
+ * `.expected/results.yaml` (when there is one). (Idempotency is checked by the render golden harness.)
+ */
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_FUNCTIONS } from './index.js';
+import { listCases, runCase } from './test-examples.js';
+
+const cases = listCases().filter((c) => BUILTIN_FUNCTIONS.includes(c.split('/')[0] ?? ''));
+
+describe('kpt-fn-examples through the builtins', () => {
+  it.each(cases)('%s', async (name) => {
+    const run = await runCase(name);
+    expect(Object.fromEntries(run.actual)).toEqual(Object.fromEntries(run.expected));
+    if (run.expectedResults !== undefined) {
+      expect(JSON.parse(JSON.stringify(run.results))).toEqual(run.expectedResults);
+    }
+    if (run.expectedStderr !== undefined) expect(run.stderr).toBe(run.expectedStderr);
+    if (run.expectedExitCode !== undefined) expect(run.exitCode).toBe(run.expectedExitCode);
+  });
+});
