@@ -15,3 +15,14 @@ export {
   type ResultSeverity,
   type RunOptions,
 } from './function-runtime.js';
+export { createRuntimeChain, resolveRunner, expandImage, DEFAULT_IMAGE_PREFIX } from './runtime-chain.js';
+export { renderPackage, type RenderEvent, type RenderOptions, type RenderResult } from './render.js';
+export {
+  formatFunctionResultList,
+  newFunctionResultList,
+  type FunctionResultItem,
+  type FunctionResultList,
+} from './function-results.js';
+export { configMapFunctionConfig, parseKeyValueArgs } from './function-config.js';
+export { matchesSelector, selectResources } from './selectors.js';
+export { PACKAGE_PATH_ANNOTATION } from './render-output.js';

@@ -1,0 +1,48 @@
+/**
+ * The runtime chain: runtimes are asked in order (builtin → exec → container → remote); the first
+ * that resolves a target runs it. When none does, `resolveRunner` throws a FunctionRunError that
+ * names the image and the runtimes that were tried.
+ */
+import {
+  FunctionRunError,
+  describeTarget,
+  type FunctionRunner,
+  type FunctionRuntime,
+  type FunctionTarget,
+} from './function-runtime.js';
+
+export function createRuntimeChain(runtimes: readonly FunctionRuntime[]): FunctionRuntime {
+  const list = [...runtimes];
+  return {
+    name: list.map((r) => r.name).join(',') || 'none',
+    async resolve(target: FunctionTarget): Promise<FunctionRunner | undefined> {
+      for (const runtime of list) {
+        const runner = await runtime.resolve(target);
+        if (runner) return runner;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The runner for `target`, or a FunctionRunError naming the image and the runtimes tried. */
+export async function resolveRunner(
+  runtime: FunctionRuntime,
+  target: FunctionTarget,
+): Promise<FunctionRunner> {
+  const runner = await runtime.resolve(target);
+  if (runner) return runner;
+  const what =
+    target.image !== undefined ? `image "${target.image}"` : `executable "${describeTarget(target)}"`;
+  throw new FunctionRunError(
+    `no function runtime can run ${what} (tried: ${runtime.name}); use a builtin catalog function, map the image to an executable with a FunctionConfig, or install docker or podman`,
+    { target },
+  );
+}
+
+/** kpt's short image names (`set-labels:v0.1`) are catalog functions. */
+export const DEFAULT_IMAGE_PREFIX = 'ghcr.io/kptdev/krm-functions-catalog/';
+
+export function expandImage(image: string): string {
+  return image.includes('/') ? image : `${DEFAULT_IMAGE_PREFIX}${image}`;
+}
