@@ -12,12 +12,14 @@ import type {
   ResourceListData,
 } from '../function-runtime.js';
 import type { BuiltinFunction } from './builtin-function.js';
+import { setAnnotations } from './set-annotations.js';
+import { setLabels } from './set-labels.js';
 import { setNamespace } from './set-namespace.js';
 
 /** Registries whose images the builtin runtime answers for. */
 export const CATALOG_PREFIXES = ['gcr.io/kpt-fn/', 'ghcr.io/kptdev/krm-functions-catalog/'] as const;
 
-const FUNCTIONS: readonly BuiltinFunction[] = [setNamespace];
+const FUNCTIONS: readonly BuiltinFunction[] = [setAnnotations, setLabels, setNamespace];
 
 /** Names of the catalog functions implemented as builtins. */
 export const BUILTIN_FUNCTIONS: readonly string[] = FUNCTIONS.map((f) => f.name);

@@ -69,10 +69,14 @@ export function replaceValue(pair: Pair, value: Node): void {
   pair.value = value;
 }
 
-/** Sets `key` of `map` (appended when missing). */
-export function setField(map: YAMLMap, key: string, value: Node): void {
+/**
+ * Sets `key` of `map` (appended when missing). The SDK keeps the old value's line comment; kyaml's
+ * `FieldSetter` (kustomize filters) replaces the whole node, comments included.
+ */
+export function setField(map: YAMLMap, key: string, value: Node, keepComment = true): void {
   const pair = findPair(map, key);
-  if (pair) replaceValue(pair, value);
+  if (pair && keepComment) replaceValue(pair, value);
+  else if (pair) pair.value = value;
   else map.items.push(new Pair(stringNode(key), value));
 }
 

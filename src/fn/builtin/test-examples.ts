@@ -112,7 +112,9 @@ function steps(caseDir: string, files: Map<string, string>): Step[] {
       exclude?: Record<string, string>[];
     };
     let functionConfig: Document | undefined;
-    if (s.configMap) functionConfig = configMapDoc(s.configMap);
+    // kpt passes an empty `configMap` as an empty object, not as a ConfigMap.
+    if (s.configMap && Object.keys(s.configMap).length === 0) functionConfig = parseDocument('{}');
+    else if (s.configMap) functionConfig = configMapDoc(s.configMap);
     else if (s.configPath) {
       const text = files.get(s.configPath);
       functionConfig = text === undefined ? undefined : parseDocument(text);
