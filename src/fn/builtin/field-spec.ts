@@ -133,7 +133,7 @@ function walk(
   let pair = findPair(node, name);
   if (!pair) {
     if (!create) return;
-    pair = new Pair(stringNode(name), new YAMLMap()) as Pair<Node, Node | null>;
+    pair = new Pair(stringNode(name), new YAMLMap());
     node.items.push(pair);
   }
   const target = pair;
