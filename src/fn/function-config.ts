@@ -6,7 +6,6 @@ import type { Document } from 'yaml';
 import { BadRequestError } from '../apimachinery/index.js';
 import { cloneNode, parseYamlDocument, parseYamlFile, type KrmResource } from '../krm/index.js';
 import { Document as YamlDoc } from 'yaml';
-import type { Node } from 'yaml';
 
 /** The ConfigMap kpt passes for `configMap:` data or `-- key=value` arguments. */
 export function configMapFunctionConfig(data: Readonly<Record<string, string>>): Document {
@@ -50,7 +49,7 @@ export function functionConfigFromText(path: string, text: string): Document {
 
 export function cloneDocument(doc: Document): Document {
   const copy = new YamlDoc();
-  copy.contents = cloneNode(doc.contents) as Node;
+  copy.contents = cloneNode(doc.contents);
   return copy;
 }
 

@@ -49,10 +49,10 @@ export function orderedResult(r: FunctionResult): Record<string, unknown> {
     out.resourceRef = pick(ref, ['apiVersion', 'kind', 'name', 'namespace']);
   }
   if (r.field && Object.keys(r.field).length > 0) {
-    out.field = pick(r.field as Record<string, unknown>, ['path', 'currentValue', 'proposedValue']);
+    out.field = pick(r.field, ['path', 'currentValue', 'proposedValue']);
   }
   if (r.file && Object.keys(r.file).length > 0) {
-    out.file = pick(r.file as Record<string, unknown>, ['path', 'index']);
+    out.file = pick(r.file, ['path', 'index']);
   }
   if (r.tags && Object.keys(r.tags).length > 0) out.tags = r.tags;
   return out;
@@ -97,16 +97,15 @@ export function toFunctionResults(raw: readonly unknown[]): FunctionResult[] {
     if (r === null || typeof r !== 'object') return [];
     const o = r as Record<string, unknown>;
     const result: FunctionResult = {
-      message: typeof o.message === 'string' ? o.message : String(o.message ?? ''),
+      message: typeof o.message === 'string' ? o.message : JSON.stringify(o.message ?? ''),
     };
     if (o.severity === 'error' || o.severity === 'warning' || o.severity === 'info')
       result.severity = o.severity;
     if (o.resourceRef && typeof o.resourceRef === 'object') {
-      result.resourceRef = o.resourceRef as NonNullable<FunctionResult['resourceRef']>;
+      result.resourceRef = o.resourceRef;
     }
-    if (o.field && typeof o.field === 'object')
-      result.field = o.field as NonNullable<FunctionResult['field']>;
-    if (o.file && typeof o.file === 'object') result.file = o.file as NonNullable<FunctionResult['file']>;
+    if (o.field && typeof o.field === 'object') result.field = o.field;
+    if (o.file && typeof o.file === 'object') result.file = o.file;
     if (o.tags && typeof o.tags === 'object') result.tags = o.tags as Record<string, string>;
     return [result];
   });
