@@ -15,6 +15,17 @@ export {
   type ResultSeverity,
   type RunOptions,
 } from './function-runtime.js';
+export {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  FUNCTION_RUNNER_DEFAULTS,
+  RemoteFunctionNotFoundError,
+  createFunctionRunnerServer,
+  createRemoteRuntime,
+  type FunctionRunnerServer,
+  type FunctionRunnerServerOptions,
+  type RemoteRuntime,
+  type RemoteRuntimeOptions,
+} from './runner/index.js';
 export { createRuntimeChain, resolveRunner, expandImage, DEFAULT_IMAGE_PREFIX } from './runtime-chain.js';
 export { renderPackage, type RenderEvent, type RenderOptions, type RenderResult } from './render.js';
 export {
