@@ -12,6 +12,9 @@ import type {
   ResourceListData,
 } from '../function-runtime.js';
 import type { BuiltinFunction } from './builtin-function.js';
+import { applySetters } from './apply-setters.js';
+import { createSetters } from './create-setters.js';
+import { searchReplace } from './search-replace.js';
 import { setAnnotations } from './set-annotations.js';
 import { setLabels } from './set-labels.js';
 import { setNamespace } from './set-namespace.js';
@@ -19,7 +22,14 @@ import { setNamespace } from './set-namespace.js';
 /** Registries whose images the builtin runtime answers for. */
 export const CATALOG_PREFIXES = ['gcr.io/kpt-fn/', 'ghcr.io/kptdev/krm-functions-catalog/'] as const;
 
-const FUNCTIONS: readonly BuiltinFunction[] = [setAnnotations, setLabels, setNamespace];
+const FUNCTIONS: readonly BuiltinFunction[] = [
+  applySetters,
+  createSetters,
+  searchReplace,
+  setAnnotations,
+  setLabels,
+  setNamespace,
+];
 
 /** Names of the catalog functions implemented as builtins. */
 export const BUILTIN_FUNCTIONS: readonly string[] = FUNCTIONS.map((f) => f.name);

@@ -87,11 +87,31 @@ function configMapDoc(data: Record<string, unknown>, name = 'function-input'): D
   return parseDocument(doc.toString());
 }
 
+/** Cases whose upstream driver script was not copied (see the fixtures README). */
+const SCRIPTED: Record<string, Record<string, unknown>> = {
+  'search-replace/search-replace-create-setters': {
+    testType: 'eval',
+    image: 'gcr.io/kpt-fn/search-replace:unstable',
+    args: {
+      'by-path': 'data.**',
+      'by-value-regex': '(.*)nginx.com(.*)',
+      'put-comment': 'kpt-set: ${1}${host}${2}',
+    },
+  },
+  'search-replace/tests/file-path-match': {
+    testType: 'eval',
+    image: 'gcr.io/kpt-fn/search-replace:unstable',
+    args: { 'by-value': 'project-id', 'by-file-path': '**/setters.yaml', 'put-value': 'new-project' },
+  },
+};
+
 function steps(caseDir: string, files: Map<string, string>): Step[] {
   const configPath = join(caseDir, '.expected', 'config.yaml');
-  const config = existsSync(configPath)
-    ? (parse(readFileSync(configPath, 'utf8')) as Record<string, unknown> | null)
-    : null;
+  const config =
+    SCRIPTED[relative(EXAMPLES, caseDir)] ??
+    (existsSync(configPath)
+      ? (parse(readFileSync(configPath, 'utf8')) as Record<string, unknown> | null)
+      : null);
   if (config?.testType === 'eval') {
     const args = (config.args ?? {}) as Record<string, unknown>;
     const fnConfigFile = files.get('fn-config.yaml');
