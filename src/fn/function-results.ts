@@ -44,14 +44,14 @@ export function resultItemTarget(item: FunctionResultItem): FunctionTarget {
 export function orderedResult(r: FunctionResult): Record<string, unknown> {
   const out: Record<string, unknown> = { message: r.message };
   if (r.severity) out.severity = r.severity;
-  if (r.resourceRef && Object.keys(r.resourceRef).length > 0) {
+  if (r.resourceRef) {
     const ref = r.resourceRef;
     out.resourceRef = pick(ref, ['apiVersion', 'kind', 'name', 'namespace']);
   }
-  if (r.field && Object.keys(r.field).length > 0) {
+  if (r.field) {
     out.field = pick(r.field, ['path', 'currentValue', 'proposedValue']);
   }
-  if (r.file && Object.keys(r.file).length > 0) {
+  if (r.file) {
     out.file = pick(r.file, ['path', 'index']);
   }
   if (r.tags && Object.keys(r.tags).length > 0) out.tags = r.tags;

@@ -43,7 +43,10 @@ export interface FunctionOutcome {
   output: ResourceListData;
   /** What the function wrote to stderr (its log); empty for builtins unless they log. */
   stderr: string;
-  /** 0 on success. A function fails when this is non-zero or any result has severity `error`. */
+  /**
+   * 0 on success. kpt (and Lading's render and eval) fail a function on a non-zero exit code alone;
+   * function SDKs exit non-zero when they report an `error` result.
+   */
   exitCode: number;
 }
 
@@ -82,7 +85,7 @@ export function describeTarget(target: FunctionTarget): string {
   return target.image ?? target.exec ?? '(no image or exec)';
 }
 
-/** True when the outcome counts as a failure (kpt's rule). */
+/** True when the outcome has a non-zero exit code or an `error` result (the SDKs' rule). */
 export function isFailure(outcome: FunctionOutcome): boolean {
   return outcome.exitCode !== 0 || outcome.output.results.some((r) => r.severity === 'error');
 }

@@ -37,3 +37,4 @@ export {
 export { configMapFunctionConfig, parseKeyValueArgs } from './function-config.js';
 export { matchesSelector, selectResources } from './selectors.js';
 export { PACKAGE_PATH_ANNOTATION } from './render-output.js';
+export { evalFunction, type EvalOptions, type EvalResult } from './eval.js';

@@ -6,12 +6,7 @@
 import type { Document } from 'yaml';
 import type { KrmResource, Selector } from '../krm/index.js';
 import { cloneResource } from './function-config.js';
-import {
-  FunctionRunError,
-  isFailure,
-  type FunctionRuntime,
-  type FunctionTarget,
-} from './function-runtime.js';
+import { FunctionRunError, type FunctionRuntime, type FunctionTarget } from './function-runtime.js';
 import type { FunctionResultItem } from './function-results.js';
 import { resolveRunner } from './runtime-chain.js';
 import { hasSelection, selectResources } from './selectors.js';
@@ -73,7 +68,8 @@ export async function runStep(
     item.exitCode = outcome.exitCode;
     if (outcome.stderr) item.stderr = outcome.stderr;
     if (outcome.output.results.length > 0) item.results = outcome.output.results;
-    if (isFailure(outcome)) {
+    // kpt decides on the exit code alone (function SDKs exit non-zero when they report an error).
+    if (outcome.exitCode !== 0) {
       if (item.exitCode === 0) item.exitCode = 1;
       const error = new FunctionFailedError(
         `function "${what}" failed with exit code ${item.exitCode}`,
