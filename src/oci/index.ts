@@ -34,3 +34,51 @@ export {
   type ParsedManifest,
   type Platform,
 } from './manifest.js';
+export {
+  DOCKER_HUB,
+  ReferenceError,
+  formatReference,
+  isLoopbackRegistry,
+  isValidRepository,
+  isValidTag,
+  manifestReference,
+  parseReference,
+  registryHost,
+  withDefaultTag,
+  type ImageReference,
+  type RepositoryRef,
+} from './reference.js';
+export {
+  CredentialsError,
+  chainCredentials,
+  dockerConfigCredentials,
+  loadDockerConfig,
+  normalizeRegistryKey,
+  secretCredentials,
+  staticCredentials,
+  type CredentialProvider,
+  type Credentials,
+  type DockerAuthEntry,
+  type DockerConfig,
+  type DockerConfigSecret,
+} from './credentials.js';
+export {
+  RegistryAuthError,
+  RegistryError,
+  RegistryNotFoundError,
+  RegistryProtocolError,
+  RegistryUnavailableError,
+  type RegistryErrorDetails,
+} from './errors.js';
+export { parseChallenge, type Challenge } from './challenge.js';
+export { RegistryTransport, type RetryOptions, type TransportOptions } from './transport.js';
+export {
+  RegistryClient,
+  type BlobDownload,
+  type BlobSource,
+  type CallOptions,
+  type FetchedManifest,
+  type PushBlobOptions,
+  type PushBlobResult,
+  type RegistryClientOptions,
+} from './client.js';
