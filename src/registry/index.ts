@@ -11,3 +11,4 @@ export { NamespaceController } from './namespace-controller.js';
 export { nowTimestamp } from './object-meta.js';
 export { kindFromInfo } from './kind-from-info.js';
 export { WorkQueue } from './work-queue.js';
+export { applyDefaults, checkStructural, pruneUnknownFields, validateValue } from './schema/index.js';
