@@ -125,3 +125,12 @@ export function configObjectResult(
 export function resourceFile(resource: KrmResource): NonNullable<FunctionResult['file']> {
   return fileOf(resource);
 }
+
+/** The SDK's `ConfigObjectResult` for a resource of the list (its identity, file and index). */
+export function objectResult(
+  message: string,
+  object: { apiVersion: string; kind: string; name: string; namespace: string; resource: KrmResource },
+  severity: ResultSeverity,
+): FunctionResult {
+  return result(message, { severity, resourceRef: refOf(object), file: fileOf(object.resource) });
+}

@@ -16,6 +16,7 @@ import { applySetters } from './apply-setters.js';
 import { createSetters } from './create-setters.js';
 import { searchReplace } from './search-replace.js';
 import { setAnnotations } from './set-annotations.js';
+import { setImage } from './set-image.js';
 import { setLabels } from './set-labels.js';
 import { setNamespace } from './set-namespace.js';
 
@@ -27,6 +28,7 @@ const FUNCTIONS: readonly BuiltinFunction[] = [
   createSetters,
   searchReplace,
   setAnnotations,
+  setImage,
   setLabels,
   setNamespace,
 ];
