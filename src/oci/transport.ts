@@ -105,6 +105,16 @@ export async function readErrorBody(res: Response): Promise<{ code?: string; mes
   return { message: text.trim().split('\n')[0]?.slice(0, 200) ?? '' };
 }
 
+/** `fetch failed: connect ECONNREFUSED …` from undici's nested causes. */
+function networkMessage(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error && parts.length < 4; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    parts.push(typeof code === 'string' && !e.message.includes(code) ? `${e.message} (${code})` : e.message);
+  }
+  return parts.join(': ') || String(err);
+}
+
 let insecureDispatcher: unknown;
 
 /** An undici Agent of Node's bundled fetch that skips certificate verification (no extra dependency). */
@@ -304,7 +314,7 @@ export class RegistryTransport {
           continue;
         }
         throw new RegistryUnavailableError(
-          `${where(req.registry, req.repository)}: ${req.operation} failed after ${attempt + 1} attempt(s): ${(err as Error).message}${(err as { cause?: { code?: string } }).cause?.code ? ` (${(err as { cause: { code: string } }).cause.code})` : ''}; check that the registry is reachable at ${this.baseUrl(req.registry)}`,
+          `${where(req.registry, req.repository)}: ${req.operation} failed after ${attempt + 1} attempt(s): ${networkMessage(err)}; check that the registry is reachable at ${this.baseUrl(req.registry)}`,
           this.details(req, { attempts: attempt + 1, cause: err }),
         );
       }
