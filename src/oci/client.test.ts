@@ -289,7 +289,7 @@ describe('failures', () => {
           ? r.blobs.get(`app@${url.pathname.split('/').pop()}`)
           : r.manifests.get(`app:${url.pathname.split('/').pop()}`)?.bytes;
         const bad = Buffer.from(good!);
-        bad[bad.length - 2] ^= 1;
+        bad[bad.length - 2] = (bad[bad.length - 2] ?? 0) ^ 1;
         res.writeHead(200, {
           'content-type': MediaType.ociManifest,
           'content-length': bad.length,

@@ -7,7 +7,7 @@ import {
   withDefaultTag,
 } from './reference.js';
 
-const digest = `sha256:${'a'.repeat(64)}`;
+const digest = `sha256:${'a'.repeat(64)}` as const;
 
 describe('parseReference', () => {
   const cases: Array<{ input: string; want: ReturnType<typeof parseReference> }> = [
