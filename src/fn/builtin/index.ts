@@ -14,6 +14,7 @@ import type {
 import type { BuiltinFunction } from './builtin-function.js';
 import { applySetters } from './apply-setters.js';
 import { createSetters } from './create-setters.js';
+import { ensureNameSubstring } from './ensure-name-substring.js';
 import { searchReplace } from './search-replace.js';
 import { setAnnotations } from './set-annotations.js';
 import { setImage } from './set-image.js';
@@ -26,6 +27,7 @@ export const CATALOG_PREFIXES = ['gcr.io/kpt-fn/', 'ghcr.io/kptdev/krm-functions
 const FUNCTIONS: readonly BuiltinFunction[] = [
   applySetters,
   createSetters,
+  ensureNameSubstring,
   searchReplace,
   setAnnotations,
   setImage,
