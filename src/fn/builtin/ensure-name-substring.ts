@@ -9,8 +9,8 @@
  * writes each to its default file (`[namespace/]kind_name.yaml`) with compact list indentation, and
  * kustomize's annotation handling leaves every `metadata.annotations` sorted.
  */
-import { isMap, isScalar, isSeq, YAMLMap, Pair, type Scalar } from 'yaml';
-import { defaultResourcePath, newYamlDocument, type KrmResource } from '../../krm/index.js';
+import { isMap, isScalar, isSeq, YAMLMap, Pair } from 'yaml';
+import { defaultResourcePath, newYamlDocument, scalarString, type KrmResource } from '../../krm/index.js';
 import type { ResourceListData } from '../function-runtime.js';
 import {
   configMapData,
@@ -156,9 +156,9 @@ class Renamer {
         if (this.hasSubstring(t.info, fs)) continue;
         if (fs.path === 'metadata/name') t.renamed = true;
         walkFieldSpec(t.info.root, fs, undefined, (slot) => {
-          if (!isScalar(slot.node)) throw new Error(`expected a scalar at \`${fs.path}\``);
-          const node = slot.node as Scalar;
-          setScalarText(node, this.edit(stringValue(node) ?? String(node.value ?? '')));
+          const node = slot.node;
+          if (!isScalar(node)) throw new Error(`expected a scalar at \`${fs.path}\``);
+          setScalarText(node, this.edit(scalarString(node) ?? ''));
           setLineComment(node, '');
         });
         if (fs.path === 'metadata/name')
