@@ -1,6 +1,7 @@
 /** The `lading` command: parses arguments, runs a sub-command, turns errors into one line + exit code. */
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../apimachinery/index.js';
+import { registerFnRunner } from './fn-runner.js';
 import { registerRepo } from './repo.js';
 import { registerRpkg } from './rpkg.js';
 import { registerServe } from './serve.js';
@@ -17,6 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerServe(program, setExit);
   registerRepo(program, setExit);
   registerRpkg(program, setExit);
+  registerFnRunner(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return await run;

@@ -278,6 +278,13 @@ describe('function runner called as Porch calls it', () => {
       code: GrpcStatus.DEADLINE_EXCEEDED,
       details: /"test\/hang" did not finish within .* 50 ms/,
     },
+    {
+      name: 'call timeout passed during synchronous work, before the function starts',
+      image: 'test/busy-resolve',
+      server: { callTimeoutMs: 50 },
+      code: GrpcStatus.DEADLINE_EXCEEDED,
+      details: /"test\/busy-resolve" did not finish within .* 50 ms/,
+    },
   ];
   it.each(cases)('$name → $code', async (c) => {
     const { porch } = await start(c.server);

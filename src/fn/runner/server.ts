@@ -130,6 +130,7 @@ export async function createFunctionRunnerServer(
     request: Buffer,
     metadata: Metadata,
     signal: AbortSignal,
+    deadline: number,
   ): Promise<{ response: Buffer; trailer?: Metadata; image: string; exitCode: number }> {
     let decoded;
     try {
@@ -165,9 +166,14 @@ export async function createFunctionRunnerServer(
       } catch (err) {
         throw new CallStatus(GrpcStatus.INVALID_ARGUMENT, `\`resource_list\`: ${(err as Error).message}`);
       }
+      // Parsing a large list is long synchronous work: let other calls' I/O in, and give up if
+      // the call's time is over already.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (performance.now() >= deadline) throw new CallTimeout();
       signal.throwIfAborted();
       run = runner(input, { signal });
       const outcome = await rejectWhenAborted(run, signal);
+      await new Promise((resolve) => setImmediate(resolve));
       const wantsOutcome = metadata.get(OUTCOME_HEADER).includes(OUTCOME_VERSION);
       if (outcome.exitCode !== 0 && !wantsOutcome) {
         throw new CallStatus(GrpcStatus.INTERNAL, porchFailureMessage(image, outcome));
@@ -195,7 +201,7 @@ export async function createFunctionRunnerServer(
 
   function toStatus(err: unknown, image: string, signal: AbortSignal): CallStatus {
     if (err instanceof CallStatus) return err;
-    if (signal.reason instanceof CallTimeout) {
+    if (err instanceof CallTimeout || signal.reason instanceof CallTimeout) {
       return new CallStatus(
         GrpcStatus.DEADLINE_EXCEEDED,
         `function "${image}" did not finish within the function runner's call timeout of ${callTimeoutMs} ms (--timeout)`,
@@ -228,7 +234,7 @@ export async function createFunctionRunnerServer(
         call.off('cancelled', onCancel);
       };
       let image = '';
-      evaluate(call.request, call.metadata, controller.signal).then(
+      evaluate(call.request, call.metadata, controller.signal, started + callTimeoutMs).then(
         (result) => {
           finish();
           log?.debug(

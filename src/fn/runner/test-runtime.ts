@@ -73,6 +73,12 @@ export function createTestRuntime(): TestRuntime {
   return {
     name: 'test',
     resolve(target) {
+      if (target.image === 'test/busy-resolve') {
+        // Long synchronous work before the function starts (like parsing a large list).
+        const until = performance.now() + 200;
+        while (performance.now() < until);
+        return Promise.resolve(functions['test/set-namespace']);
+      }
       return Promise.resolve(target.image ? functions[target.image] : undefined);
     },
     get inFlight() {
