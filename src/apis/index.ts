@@ -14,3 +14,4 @@ export * from './porch-v1alpha1.js';
 export * from './config-porch-v1alpha1.js';
 export * from './config-porch-packagevariant.js';
 export * from './config-porch-packagevariantset.js';
+export * from './config-porch-functionconfig.js';

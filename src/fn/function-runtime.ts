@@ -61,6 +61,8 @@ export interface FunctionRuntime {
   readonly name: string;
   /** A runner for the target, or `undefined` when this runtime cannot run it. */
   resolve(target: FunctionTarget): Promise<FunctionRunner | undefined>;
+  /** Optional: why this runtime cannot run `target` (after `resolve` answered undefined), for errors. */
+  explainMiss?(target: FunctionTarget): string | undefined;
 }
 
 /** The function could not run to completion; `stderr` carries whatever it wrote. */

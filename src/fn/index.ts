@@ -38,3 +38,13 @@ export { configMapFunctionConfig, parseKeyValueArgs } from './function-config.js
 export { matchesSelector, selectResources } from './selectors.js';
 export { PACKAGE_PATH_ANNOTATION } from './render-output.js';
 export { evalFunction, type EvalOptions, type EvalResult } from './eval.js';
+export { createExecRuntime, type ExecRuntimeOptions } from './exec-runtime.js';
+export { createContainerRuntime, type ContainerRuntimeOptions } from './container-runtime.js';
+export {
+  DEFAULT_MAX_OUTPUT_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  splitCommand,
+  type ProcessLimits,
+} from './process-function.js';
+export { CATALOG_REGISTRIES, executableForImage, parseImageReference } from './image-mapping.js';
+export { createRenderPrinter, describeRun, type RenderPrinter } from './render-printer.js';

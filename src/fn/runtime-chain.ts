@@ -22,6 +22,13 @@ export function createRuntimeChain(runtimes: readonly FunctionRuntime[]): Functi
       }
       return undefined;
     },
+    explainMiss(target: FunctionTarget): string | undefined {
+      const notes = list.flatMap((r) => {
+        const why = r.explainMiss?.(target);
+        return why ? [`${r.name}: ${why}`] : [];
+      });
+      return notes.length > 0 ? notes.join('; ') : undefined;
+    },
   };
 }
 
@@ -34,8 +41,9 @@ export async function resolveRunner(
   if (runner) return runner;
   const what =
     target.image !== undefined ? `image "${target.image}"` : `executable "${describeTarget(target)}"`;
+  const why = runtime.explainMiss?.(target);
   throw new FunctionRunError(
-    `no function runtime can run ${what} (tried: ${runtime.name}); use a builtin catalog function, map the image to an executable with a FunctionConfig, or install docker or podman`,
+    `no function runtime can run ${what} (tried: ${runtime.name}${why ? `; ${why}` : ''}); use a builtin catalog function, map the image to an executable with a FunctionConfig, or install docker or podman`,
     { target },
   );
 }
