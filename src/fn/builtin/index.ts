@@ -20,6 +20,7 @@ import { setAnnotations } from './set-annotations.js';
 import { setImage } from './set-image.js';
 import { setLabels } from './set-labels.js';
 import { setNamespace } from './set-namespace.js';
+import { upsertResource } from './upsert-resource.js';
 
 /** Registries whose images the builtin runtime answers for. */
 export const CATALOG_PREFIXES = ['gcr.io/kpt-fn/', 'ghcr.io/kptdev/krm-functions-catalog/'] as const;
@@ -33,6 +34,7 @@ const FUNCTIONS: readonly BuiltinFunction[] = [
   setImage,
   setLabels,
   setNamespace,
+  upsertResource,
 ];
 
 /** Names of the catalog functions implemented as builtins. */

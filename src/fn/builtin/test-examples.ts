@@ -114,7 +114,11 @@ function steps(caseDir: string, files: Map<string, string>): Step[] {
       : null);
   if (config?.testType === 'eval') {
     const args = (config.args ?? {}) as Record<string, unknown>;
-    const fnConfigFile = files.get('fn-config.yaml');
+    const fnConfigPath =
+      typeof config.fnConfig === 'string'
+        ? relative(caseDir, join(caseDir, '.expected', config.fnConfig))
+        : 'fn-config.yaml';
+    const fnConfigFile = files.get(fnConfigPath);
     const fnConfig =
       Object.keys(args).length > 0 || !fnConfigFile ? configMapDoc(args) : parseDocument(fnConfigFile);
     return [{ image: String(config.image), functionConfig: fnConfig, selectors: [], exclude: [] }];
