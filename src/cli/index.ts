@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../apimachinery/index.js';
 import { registerFnRunner } from './fn-runner.js';
+import { registerFn } from './fn.js';
 import { registerRepo } from './repo.js';
 import { registerRpkg } from './rpkg.js';
 import { registerServe } from './serve.js';
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerServe(program, setExit);
   registerRepo(program, setExit);
   registerRpkg(program, setExit);
+  registerFn(program, setExit);
   registerFnRunner(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -48,3 +48,5 @@ export {
 } from './process-function.js';
 export { CATALOG_REGISTRIES, executableForImage, parseImageReference } from './image-mapping.js';
 export { createRenderPrinter, describeRun, type RenderPrinter } from './render-printer.js';
+export { createBuiltinRuntime } from './builtin/index.js';
+export { FunctionFailedError } from './run-step.js';
