@@ -61,13 +61,11 @@ async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
 
 /** The uncompressed layer tar of `files` (sorted, deterministic headers). */
 export async function packageLayerTar(files: PackageFileMap, signal?: AbortSignal): Promise<Buffer> {
-  const entries: TarInput[] = [...files.keys()]
-    .sort(comparePaths)
-    .map((path) => ({
-      name: PACKAGE_PATH_PREFIX + path,
-      body: files.get(path) ?? new Uint8Array(),
-      mode: 0o644,
-    }));
+  const entries: TarInput[] = [...files.keys()].sort(comparePaths).map((path) => ({
+    name: PACKAGE_PATH_PREFIX + path,
+    body: files.get(path) ?? new Uint8Array(),
+    mode: 0o644,
+  }));
   return collect(
     writeTar(entries, {
       mtime: 0,
