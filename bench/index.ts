@@ -15,6 +15,7 @@ import { coldStart } from './cold-start.js';
 import { createMany, getText, median, ms, printTable, rssBytes, timeRuns, type Row } from './support.js';
 import { watchLatency } from './watch-latency.js';
 import { packageBenchmarks } from './packages.js';
+import { fnRunnerBenchmarks } from './fn-runner.js';
 import { createWithWrk } from './wrk-create.js';
 
 const OBJECTS = 10_000;
@@ -134,7 +135,7 @@ function createRow(database: string, url: string, nodeClientRate: number): Row {
   };
 }
 
-/** `npm run bench` runs everything; `npm run bench -- api` or `-- packages` one group. */
+/** `npm run bench` runs everything; `npm run bench -- api`, `-- packages` or `-- fn-runner` one group. */
 async function main(): Promise<void> {
   const only = process.argv[2];
   const rows: Row[] = [];
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
     }
   }
   if (only === undefined || only === 'packages') rows.push(...(await packageBenchmarks()));
+  if (only === undefined || only === 'fn-runner') rows.push(...(await fnRunnerBenchmarks()));
   console.log();
   printTable(rows);
 }

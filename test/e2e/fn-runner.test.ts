@@ -3,75 +3,15 @@
  * a grpc-js client built from Porch's `evaluator.proto` by protobufjs (no Lading code on the wire),
  * and Lading's own remote runtime. The function is the builtin `gcr.io/kpt-fn/set-namespace`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteRuntime } from '../../src/fn/index.js';
 import { parseResourceList } from '../../src/krm/index.js';
 import { createPorchEvaluatorClient, type PorchEvaluatorClient } from '../support/porch-evaluator-client.js';
-import { REPO_ROOT } from '../support/lading-server.js';
+import { startFnRunner, type FnRunner } from '../support/fn-runner-process.js';
 
 const IMAGE = 'gcr.io/kpt-fn/set-namespace:v0.4.1';
 const MiB = 1024 * 1024;
-
-interface FnRunner {
-  address: string;
-  process: ChildProcess;
-  logs: string[];
-  stop(): Promise<number | null>;
-}
-
-async function startFnRunner(args: string[]): Promise<FnRunner> {
-  if (!existsSync(join(REPO_ROOT, 'dist/cli/index.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` before the end-to-end tests (npm test does)');
-  }
-  const child = spawn(
-    process.execPath,
-    [join(REPO_ROOT, 'bin/lading.js'), 'fn-runner', '--listen', '127.0.0.1:0', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const logs: string[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`fn-runner did not start within 30s\n${stderr}`)),
-      30_000,
-    );
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      logs.push(line);
-      try {
-        const entry = JSON.parse(line) as { msg?: string; address?: string };
-        if (entry.msg === 'function runner is serving' && entry.address) {
-          clearTimeout(timer);
-          resolve(entry.address);
-        }
-      } catch {
-        // not a log line
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`fn-runner exited with ${code} before serving\n${stderr}`));
-    });
-  });
-  return {
-    address,
-    process: child,
-    logs,
-    stop() {
-      const exited = new Promise<number | null>((resolve) => {
-        if (child.exitCode !== null) resolve(child.exitCode);
-        else child.once('exit', (code) => resolve(code));
-      });
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 /** A ResourceList of ConfigMaps of about `bytes`, with a set-namespace functionConfig. */
 function resourceList(bytes: number): { text: string; items: number } {
