@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kubeconfigPath, resourcePath, toApiError } from './kube-client.js';
 import { defaultRepoName, runOnceAt } from './repo-porch.js';
+import { isUrlSource, parseGitSource } from './rpkg-create.js';
 import { fieldSelector } from './rpkg-get.js';
 import { formatTable } from './table-printer.js';
 
@@ -11,6 +12,30 @@ describe('defaultRepoName', () => {
     ['http://127.0.0.1:7007/git/deploy.git/', 'deploy'],
     ['oci://us-docker.pkg.dev/proj/catalog', 'catalog'],
   ])('%s → %s', (url, name) => expect(defaultRepoName(url)).toBe(name));
+});
+
+describe('parseGitSource', () => {
+  it.each([
+    [
+      'https://github.com/platkrm/test-blueprints.git/basens@basens/v1',
+      { repo: 'https://github.com/platkrm/test-blueprints', directory: '/basens', ref: 'basens/v1' },
+    ],
+    ['https://example.com/catalog.git', { repo: 'https://example.com/catalog', directory: '/' }],
+    [
+      'https://example.com/catalog.git@v2',
+      { repo: 'https://example.com/catalog', directory: '/', ref: 'v2' },
+    ],
+    [
+      'https://user@example.com/a/catalog.git/x/y@main',
+      { repo: 'https://user@example.com/a/catalog', directory: '/x/y', ref: 'main' },
+    ],
+    ['git@github.com:org/repo.git/pkg@v1', { repo: 'git@github.com:org/repo', directory: '/pkg', ref: 'v1' }],
+    ['https://example.com/plain', { repo: 'https://example.com/plain', directory: '/' }],
+  ])('%s', (source, expected) => {
+    expect(isUrlSource(source)).toBe(true);
+    expect(parseGitSource(source)).toEqual(expected);
+  });
+  it('treats a revision name as no URL', () => expect(isUrlSource('blueprints.web.v1')).toBe(false));
 });
 
 describe('runOnceAt', () => {

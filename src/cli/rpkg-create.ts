@@ -1,6 +1,6 @@
 /**
  * `lading rpkg init|clone|copy`: create a Draft PackageRevision with an `init`, `clone` (from a
- * registered revision) or `edit` task. Each prints `<name> created`.
+ * registered revision or a git URL) or `edit` task. Each prints `<name> created`.
  */
 import type { Command } from 'commander';
 import { BadRequestError } from '../apimachinery/index.js';
@@ -25,6 +25,10 @@ interface InitFlags extends KubeFlags {
 interface CloneFlags extends KubeFlags {
   repository?: string;
   workspace: string;
+  directory?: string;
+  ref?: string;
+  secretRef?: string;
+  strategy?: string;
 }
 
 interface CopyFlags extends KubeFlags {
@@ -47,11 +51,18 @@ export function registerRpkgCreate(rpkg: Command, setExit: SetExit): void {
   kubeOptions(
     rpkg
       .command('clone')
-      .argument('<source>', 'a registered PackageRevision name (git and OCI URLs are not supported yet)')
+      .argument(
+        '<source>',
+        'a registered PackageRevision name, or a git URL: REPO.git[/DIRECTORY][@REF] as `kpt pkg get` takes it',
+      )
       .argument('<package>', 'name of the new package')
-      .description('Create a new package (Draft) as a clone of an existing revision')
+      .description('Create a new package (Draft) as a clone of an existing revision or a git package')
       .option('--repository <name>', 'Repository to create the package in (required)')
-      .option('--workspace <name>', 'workspace name of the new revision', 'v1'),
+      .option('--workspace <name>', 'workspace name of the new revision', 'v1')
+      .option('--directory <dir>', 'directory of the package in the upstream git repository')
+      .option('--ref <ref>', 'tag, branch or commit of the upstream git repository (default main)')
+      .option('--secret-ref <name>', 'Secret with the credentials of the upstream git repository')
+      .option('--strategy <strategy>', 'update strategy recorded with the clone (legacy)'),
   ).action((source: string, pkg: string, flags: CloneFlags) => setExit(clone(source, pkg, flags)));
 
   kubeOptions(
@@ -112,17 +123,50 @@ export function isUrlSource(source: string): boolean {
   );
 }
 
+/**
+ * A git source as `kpt pkg get` reads it: `REPO.git/DIR@REF` records repo `REPO` (kpt drops
+ * `.git`), directory `/DIR` and ref `REF`. A URL without `.git` is the repository itself.
+ */
+export function parseGitSource(source: string): { repo: string; directory: string; ref?: string } {
+  // The ref's `@` comes after the host (`user@host` and `git@host:` are not refs).
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(source)?.[0].length;
+  const hostEnd = scheme ?? Math.max(source.indexOf(':'), 0);
+  const at = source.indexOf('@', hostEnd);
+  const [location, ref] = at > 0 ? [source.slice(0, at), source.slice(at + 1)] : [source, undefined];
+  const dotGit = /\.git(?=\/|$)/.exec(location);
+  const repo = dotGit ? location.slice(0, dotGit.index) : location;
+  const directory = dotGit ? location.slice(dotGit.index + '.git'.length) : '';
+  return {
+    repo,
+    directory: directory.startsWith('/') ? directory : `/${directory}`,
+    ...(ref ? { ref } : {}),
+  };
+}
+
 async function clone(source: string, pkg: string, flags: CloneFlags): Promise<number> {
-  if (isUrlSource(source)) {
-    throw new BadRequestError(
-      `cloning from "${source}" is not supported by the server yet; clone a registered package revision`,
-    );
-  }
   const repository = required(flags.repository, '--repository');
+  let upstreamRef: Record<string, unknown>;
+  if (isUrlSource(source)) {
+    const parsed = parseGitSource(source);
+    upstreamRef = {
+      type: 'git',
+      git: {
+        repo: parsed.repo,
+        ref: flags.ref ?? parsed.ref ?? 'main',
+        directory: flags.directory ?? parsed.directory,
+        ...(flags.secretRef ? { secretRef: { name: flags.secretRef } } : {}),
+      },
+    };
+  } else {
+    if (flags.directory !== undefined || flags.ref !== undefined || flags.secretRef !== undefined) {
+      throw new BadRequestError('--directory, --ref and --secret-ref apply only to a git URL source');
+    }
+    upstreamRef = { upstreamRef: { name: source } };
+  }
   const client = await createKubeClient(flags);
   return create(client, pkg, repository, flags.workspace, {
     type: 'clone',
-    clone: { upstreamRef: { upstreamRef: { name: source } } },
+    clone: { upstreamRef, ...(flags.strategy ? { strategy: flags.strategy } : {}) },
   });
 }
 

@@ -11,6 +11,7 @@ import type { Store } from '../db/index.js';
 import {
   clearIndex,
   repositoryRefOf,
+  credentialsFromSecret,
   syncIndex,
   type IndexHandlers,
   type RepositoryPool,
@@ -195,17 +196,7 @@ export class RepositoryController {
     if (!secretName) return undefined;
     const row = await this.deps.store.get({ resource: 'secrets', namespace, name: secretName });
     if (!row) throw new NotFoundError({ resource: 'secrets', name: secretName });
-    const data = (JSON.parse(row.json) as KubeObject).data;
-    const value = (key: string): string | undefined =>
-      isPlainObject(data) && typeof data[key] === 'string'
-        ? Buffer.from(data[key], 'base64').toString('utf8')
-        : undefined;
-    const token = value('bearerToken');
-    if (token) return { type: 'bearer', token };
-    const username = value('username');
-    const password = value('password');
-    if (username !== undefined && password !== undefined) return { type: 'basic', username, password };
-    throw new Error(`secret "${secretName}" must have keys username and password, or bearerToken`);
+    return credentialsFromSecret(JSON.parse(row.json) as KubeObject);
   }
 
   async #status(

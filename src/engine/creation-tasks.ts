@@ -1,14 +1,16 @@
 /**
  * The files a new Draft starts with, by creation task (porch.md §2.4):
  * - `init`: a new package (`kpt pkg init`).
- * - `clone` from a registered revision (`clone.upstreamRef.upstreamRef.name`): its files with
- *   merge keys, `upstream`/`upstreamLock` as `kpt pkg get` writes them, and a package-context for
- *   deployment repositories. Clones from a git URL or OCI are refused for now.
+ * - `clone` from a registered revision (`clone.upstreamRef.upstreamRef.name`) or from a git URL
+ *   (`clone.upstreamRef.git`: repo, ref, directory, secretRef): its files with merge keys,
+ *   `upstream`/`upstreamLock` as `kpt pkg get` writes them, and a package-context for deployment
+ *   repositories. Clones from OCI are refused for now.
  * - `edit` (`edit.sourceRef.name`): a published revision of the same package, copied as is.
  */
 import { BadRequestError, NotFoundError, isPlainObject, type KubeObject } from '../apimachinery/index.js';
 import { clonePackage, deploymentPackagePath, initPackage, upsertPackageContext } from '../krm/index.js';
-import type { Repository } from '../repository/index.js';
+import { GitAuthenticationError, GitError } from '../git/index.js';
+import type { Repository, UpstreamPackage, UpstreamRequest } from '../repository/index.js';
 import { recordFromObject, text, type RepositoryRef } from './revision-objects.js';
 
 export interface TaskContext {
@@ -19,6 +21,10 @@ export interface TaskContext {
   revision: (name: string) => Promise<KubeObject>;
   /** The open repository behind a Repository object, with its description. */
   repository: (name: string) => Promise<{ repository: Repository; ref: RepositoryRef }>;
+  /** A package read from a git URL; `secretName` names a Secret of the namespace. */
+  upstream: (
+    request: Omit<UpstreamRequest, 'credentials'> & { secretName?: string },
+  ) => Promise<UpstreamPackage>;
 }
 
 const field = (object: unknown, key: string): Record<string, unknown> =>
@@ -95,9 +101,13 @@ async function cloneFiles(
 ): Promise<Map<string, string>> {
   const upstream = field(field(task, 'clone'), 'upstreamRef');
   const registered = text(field(upstream, 'upstreamRef').name);
+  const git = field(upstream, 'git');
+  if (!registered && text(git.repo)) return withContext(await gitCloneFiles(git, ctx, name), ctx, name);
   if (!registered) {
     throw new BadRequestError(
-      'clone from a git URL or an OCI image is not supported yet: clone from a registered revision (clone.upstreamRef.upstreamRef.name)',
+      text(upstream.type) === 'oci' || isPlainObject(upstream.oci)
+        ? 'clone from an OCI image is not supported yet: clone from a registered revision (clone.upstreamRef.upstreamRef.name) or a git repository (clone.upstreamRef.git)'
+        : 'clone.upstreamRef must name a registered revision (upstreamRef.name) or a git repository (git.repo)',
     );
   }
   const source = await sourceRevision(ctx, registered, 'clone.upstreamRef.upstreamRef.name');
@@ -114,12 +124,52 @@ async function cloneFiles(
       commit: record.commit,
     },
   }).files;
-  if (!ctx.target.deployment) return cloned;
-  return upsertPackageContext(cloned, {
+  return withContext(cloned, ctx, name, record.packagePath);
+}
+
+async function gitCloneFiles(
+  git: Record<string, unknown>,
+  ctx: TaskContext,
+  name: string,
+): Promise<Map<string, string>> {
+  const repo = text(git.repo);
+  const ref = text(git.ref) || 'main';
+  const directory = text(git.directory);
+  const secretName = text(field(git, 'secretRef').name);
+  let upstream: UpstreamPackage;
+  try {
+    upstream = await ctx.upstream({ repo, ref, directory, ...(secretName ? { secretName } : {}) });
+  } catch (err) {
+    if (!(err instanceof GitError)) throw err;
+    const hint =
+      err instanceof GitAuthenticationError
+        ? secretName
+          ? ` (check the credentials in secret "${secretName}")`
+          : ' (the repository needs credentials: name a Secret in `clone.upstreamRef.git.secretRef`)'
+        : '';
+    throw new BadRequestError(`cannot clone from git repository ${repo}: ${err.message}${hint}`, {
+      cause: err,
+    });
+  }
+  return clonePackage(upstream.files, {
+    name,
+    upstream: { repo, directory, ref, commit: upstream.commit },
+  }).files;
+}
+
+/** Deployment repositories get a package-context (porch.md §2.4). */
+function withContext(
+  files: Map<string, string>,
+  ctx: TaskContext,
+  name: string,
+  parentPackageName?: string,
+): Map<string, string> {
+  if (!ctx.target.deployment) return files;
+  return upsertPackageContext(files, {
     name,
     packagePath: deploymentPackagePath({
       packageName: ctx.packagePath,
-      parentPackageName: record.packagePath,
+      ...(parentPackageName !== undefined ? { parentPackageName } : {}),
     }),
   });
 }

@@ -12,3 +12,4 @@ export {
 } from './revision-objects.js';
 export { RepositoryPool, repositoryResolver, type GitLocation } from './repository-pool.js';
 export { createPackageRevisionHandler, type PackageRevisionDeps } from './package-revision-handler.js';
+export { credentialsFromSecret } from './secret-credentials.js';

@@ -22,7 +22,9 @@ import {
   type Lifecycle,
   type Repository,
   type RevisionRecord,
+  type UpstreamMirrors,
 } from '../repository/index.js';
+import { credentialsFromSecret } from './secret-credentials.js';
 import {
   packageRevisionObject,
   recordFromObject,
@@ -36,6 +38,10 @@ export interface PackageRevisionDeps {
   index: ResourceHandler;
   /** The open repository and its description, for a Repository object; throws when unusable. */
   repository: (namespace: string, name: string) => Promise<{ repository: Repository; ref: RepositoryRef }>;
+  /** Mirrors of git URLs that packages are cloned from. */
+  upstreams: UpstreamMirrors;
+  /** A Secret by namespace and name (credentials of clone sources); NotFoundError when missing. */
+  secret: (namespace: string, name: string) => Promise<KubeObject>;
   /** Re-indexes a repository after a write (latest-revision labels, packages); errors are logged. */
   resync: (namespace: string, name: string) => Promise<void>;
 }
@@ -108,6 +114,13 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
       target: ref,
       revision: (name) => deps.index.get(namespace, name),
       repository: (name) => deps.repository(namespace, name),
+      upstream: async ({ secretName, ...request }) =>
+        deps.upstreams.read({
+          ...request,
+          ...(secretName
+            ? { credentials: credentialsFromSecret(await deps.secret(namespace, secretName)) }
+            : {}),
+        }),
     });
     const record = await repository.createDraft({
       packagePath,

@@ -111,6 +111,24 @@ export class GitMirror {
     return resolveRef(ref, this.local(signal));
   }
 
+  /**
+   * The commit a revision names (a full ref, or a full or abbreviated commit id; annotated tags
+   * are peeled), or undefined when it names no commit.
+   */
+  async commitOf(revision: string, signal?: AbortSignal): Promise<string | undefined> {
+    if (revision.startsWith('-')) return undefined;
+    try {
+      const { stdout } = await runGit(
+        ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`],
+        this.local(signal),
+      );
+      return stdout.toString('utf8').trim() || undefined;
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      return undefined;
+    }
+  }
+
   readBlob(oid: string, signal?: AbortSignal): Promise<Buffer> {
     return this.reader.readBlob(oid, signal);
   }

@@ -16,3 +16,5 @@ export { createGitRepository } from './create-git-repository.js';
 export type { GitRepositoryOptions } from './create-git-repository.js';
 export { commitMessageFor, DEFAULT_AUTHOR, readKptTrailer, withKptTrailer } from './git-layout.js';
 export type { KptTrailer } from './git-layout.js';
+export { UpstreamMirrors } from './upstream-mirrors.js';
+export type { UpstreamPackage, UpstreamRequest } from './upstream-mirrors.js';

@@ -26,6 +26,7 @@ import {
 } from '../engine/index.js';
 import { openStore } from '../db/index.js';
 import { hostedRepositoriesDir, prepareGitHome } from '../git/index.js';
+import { UpstreamMirrors } from '../repository/index.js';
 import {
   ChangeHub,
   CrdController,
@@ -109,6 +110,8 @@ export async function startServer(
   const packageRevisionDeps: PackageRevisionDeps = {
     index: handlers.for(packageRevisionKind, 'v1alpha1'),
     repository: repositoryResolver(pool, handlers.for(repositoryKind, 'v1alpha1')),
+    upstreams: new UpstreamMirrors(join(dataDir, 'upstreams')),
+    secret: (namespace, name) => handlers.for(secretKind, 'v1').get(namespace, name),
     resync: (namespace, name) =>
       repositories
         .syncNow(namespace, name)
