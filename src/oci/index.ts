@@ -82,3 +82,19 @@ export {
   type PushBlobResult,
   type RegistryClientOptions,
 } from './client.js';
+export {
+  OCI_LAYOUT_VERSION,
+  OciLayoutStore,
+  StoreError,
+  type GcResult,
+  type StoredManifest,
+  type StoreRef,
+  type VerifyProblem,
+} from './store.js';
+export {
+  loadArchive,
+  saveArchive,
+  type LoadOptions,
+  type LoadResult,
+  type SaveOptions,
+} from './store-archive.js';
