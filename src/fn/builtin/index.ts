@@ -12,6 +12,7 @@ import type {
   ResourceListData,
 } from '../function-runtime.js';
 import type { BuiltinFunction } from './builtin-function.js';
+import { applyReplacements } from './apply-replacements.js';
 import { applySetters } from './apply-setters.js';
 import { createSetters } from './create-setters.js';
 import { ensureNameSubstring } from './ensure-name-substring.js';
@@ -26,6 +27,7 @@ import { upsertResource } from './upsert-resource.js';
 export const CATALOG_PREFIXES = ['gcr.io/kpt-fn/', 'ghcr.io/kptdev/krm-functions-catalog/'] as const;
 
 const FUNCTIONS: readonly BuiltinFunction[] = [
+  applyReplacements,
   applySetters,
   createSetters,
   ensureNameSubstring,
