@@ -51,10 +51,11 @@ export async function buildFromFiles(
     name = validation.name;
     const bad = validation.testCases.filter((t) => t.mismatches.length > 0);
     if (bad.length > 0 && !options.allowFixtureMismatch) {
-      throw new PackageViolationError(bad[0]?.mismatches[0] ?? 'File mismatch against fixture', {
+      const mismatches = bad.flatMap((b) => b.mismatches);
+      throw new PackageViolationError(mismatches[0] ?? 'File mismatch against fixture', {
         details:
-          bad.length > 1 || (bad[0]?.mismatches.length ?? 0) > 1
-            ? `and ${bad.flatMap((b) => b.mismatches).length - 1} more`
+          mismatches.length > 1
+            ? `(and ${mismatches.length - 1} more; \`lading pkg validate\` lists them, \`--allow-fixture-mismatch\` builds anyway)`
             : '',
       });
     }

@@ -4,6 +4,7 @@ import { ApiError } from '../apimachinery/index.js';
 import { registerFnRunner } from './fn-runner.js';
 import { registerFn } from './fn.js';
 import { registerRepo } from './repo.js';
+import { registerPkg } from './pkg.js';
 import { registerRpkg } from './rpkg.js';
 import { registerServe } from './serve.js';
 
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerServe(program, setExit);
   registerRepo(program, setExit);
   registerRpkg(program, setExit);
+  registerPkg(program, setExit);
   registerFn(program, setExit);
   registerFnRunner(program, setExit);
   try {
