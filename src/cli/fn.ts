@@ -5,7 +5,7 @@
  * Functions run through the same runtime chain as the server: builtin → exec → container.
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BadRequestError } from '../apimachinery/index.js';
 import {
@@ -244,12 +244,10 @@ async function evaluate(dirArg: string, args: string[], flags: EvalFlags): Promi
   const dir = resolve(dirArg);
   const before = await readPackageDir(dir);
   let functionConfig;
-  const excludePaths: string[] = [];
   if (flags.fnConfig) {
     const path = resolve(flags.fnConfig);
     functionConfig = parseYamlDocument(flags.fnConfig, await readFile(path, 'utf8'));
-    const rel = relative(dir, path);
-    if (!rel.startsWith('..') && !isAbsolute(rel)) excludePaths.push(rel.split('\\').join('/'));
+    // kpt 1.0 passes a function config file inside the package as an input resource too.
   }
   const match = selector(
     {
@@ -284,7 +282,6 @@ async function evaluate(dirArg: string, args: string[], flags: EvalFlags): Promi
     runtime: runtimeChain(parseDuration(flags.timeout, '--timeout')),
     target,
     args: parseKeyValueArgs(args),
-    excludePaths,
     ...(functionConfig ? { functionConfig } : {}),
     ...(match ? { selectors: [match] } : {}),
     ...(exclude ? { exclude: [exclude] } : {}),

@@ -4,10 +4,17 @@
  * selected. A failure is returned, not thrown, so callers can record it; only an abort throws.
  */
 import type { Document } from 'yaml';
-import type { KrmResource, Selector } from '../krm/index.js';
+import {
+  objectMeta,
+  removeAnnotation,
+  setAnnotation,
+  type KrmResource,
+  type Selector,
+} from '../krm/index.js';
 import { cloneResource } from './function-config.js';
 import { FunctionRunError, type FunctionRuntime, type FunctionTarget } from './function-runtime.js';
 import type { FunctionResultItem } from './function-results.js';
+import { RESOURCE_ID_ANNOTATION } from './render-output.js';
 import { resolveRunner } from './runtime-chain.js';
 import { hasSelection, selectResources } from './selectors.js';
 
@@ -39,6 +46,37 @@ function newItem(spec: StepSpec): FunctionResultItem {
   return item;
 }
 
+/**
+ * kpt's merge after a step with selectors: every input keeps its place, a selected one is replaced
+ * by the output item carrying its id (or dropped when the function deleted it), and resources the
+ * function created follow at the end.
+ */
+function mergeWithInput(
+  input: readonly KrmResource[],
+  selected: readonly KrmResource[],
+  output: readonly KrmResource[],
+): KrmResource[] {
+  const byId = new Map<string, KrmResource>();
+  const created: KrmResource[] = [];
+  for (const r of output) {
+    const id = objectMeta(r.document.doc).annotations[RESOURCE_ID_ANNOTATION];
+    removeAnnotation(r.document.doc, RESOURCE_ID_ANNOTATION);
+    if (id !== undefined && !byId.has(id)) byId.set(id, r);
+    else created.push(r);
+  }
+  const position = new Map(selected.map((r, i) => [r, String(i)]));
+  const result: KrmResource[] = [];
+  for (const r of input) {
+    const id = position.get(r);
+    if (id === undefined) result.push(r);
+    else {
+      const replaced = byId.get(id);
+      if (replaced) result.push(replaced);
+    }
+  }
+  return [...result, ...created];
+}
+
 export class FunctionFailedError extends Error {
   readonly item: FunctionResultItem;
   constructor(message: string, item: FunctionResultItem) {
@@ -61,6 +99,7 @@ export async function runStep(
   try {
     const runner = await resolveRunner(runtime, spec.target);
     const items = spec.validator ? selected.map(cloneResource) : selected;
+    if (selecting) items.forEach((r, i) => setAnnotation(r.document.doc, RESOURCE_ID_ANNOTATION, String(i)));
     const outcome = await runner(
       { items, functionConfig: spec.functionConfig, results: [] },
       options.signal ? { signal: options.signal } : {},
@@ -79,10 +118,7 @@ export async function runStep(
     }
     if (spec.validator) return { item, output: [...input], selectedCount: selected.length };
     let output = outcome.output.items;
-    if (selecting) {
-      const chosen = new Set(selected);
-      output = [...input.filter((r) => !chosen.has(r)), ...output];
-    }
+    if (selecting) output = mergeWithInput(input, selected, output);
     options.checkOutput?.(output);
     return { item, output, selectedCount: selected.length };
   } catch (err) {
