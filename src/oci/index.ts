@@ -98,3 +98,20 @@ export {
   type LoadResult,
   type SaveOptions,
 } from './store-archive.js';
+export { Limiter, mapLimit } from './limit.js';
+export {
+  RegistryEndpoint,
+  StoreEndpoint,
+  type BlobWriteOptions,
+  type ImageSource,
+  type ImageTarget,
+  type ManifestData,
+} from './endpoints.js';
+export {
+  copyImage,
+  copyImages,
+  type CopyJob,
+  type CopyOptions,
+  type CopyProgress,
+  type CopyResult,
+} from './copy.js';
