@@ -15,6 +15,7 @@ import { coldStart } from './cold-start.js';
 import { createMany, getText, median, ms, printTable, rssBytes, timeRuns, type Row } from './support.js';
 import { watchLatency } from './watch-latency.js';
 import { packageBenchmarks } from './packages.js';
+import { pkgBuildBenchmarks } from './pkg-build.js';
 import { fnRunnerBenchmarks } from './fn-runner.js';
 import { createWithWrk } from './wrk-create.js';
 
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
     }
   }
   if (only === undefined || only === 'packages') rows.push(...(await packageBenchmarks()));
+  if (only === undefined || only === 'pkg-build') rows.push(...(await pkgBuildBenchmarks()));
   if (only === undefined || only === 'fn-runner') rows.push(...(await fnRunnerBenchmarks()));
   console.log();
   printTable(rows);
