@@ -2,16 +2,22 @@
  * `lading fn-runner`: serves Porch's function runner protocol (`evaluator.proto` over plaintext
  * gRPC, plus gRPC health) until SIGTERM/SIGINT, running functions with Lading's runtimes.
  */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { destination, pino, type Logger } from 'pino';
 import { BadRequestError } from '../apimachinery/index.js';
-import { createBuiltinRuntime } from '../fn/builtin/index.js';
+import type { FunctionConfig } from '../apis/index.js';
 import {
   FUNCTION_RUNNER_DEFAULTS,
+  createBuiltinRuntime,
+  createContainerRuntime,
+  createExecRuntime,
   createFunctionRunnerServer,
   createRuntimeChain,
   type FunctionRuntime,
 } from '../fn/index.js';
+import { parseYamlFile } from '../krm/index.js';
 import { isLoopback, parseListen } from '../server/index.js';
 import { parseDuration } from './duration.js';
 
@@ -23,6 +29,8 @@ interface FnRunnerFlags {
   timeout: string;
   logLevel: string;
   allowUnauthenticated?: boolean;
+  functionConfig: string[];
+  containerRuntime?: boolean;
 }
 
 const SIZE_UNITS: Record<string, number> = {
@@ -67,11 +75,50 @@ function parseCount(text: string, flag: string, min: number): number {
 }
 
 /**
- * The runtimes the runner offers: builtin catalog functions first.
- * The exec runtime (image → executable, FunctionConfig) joins the chain once it exists.
+ * FunctionConfig objects (`config.porch.kpt.dev/v1alpha1`) of a YAML file; only those with a
+ * `binaryExecutor` matter here. A relative `path` is relative to the file.
  */
-function runnerRuntime(): FunctionRuntime {
-  return createRuntimeChain([createBuiltinRuntime()]);
+export async function loadFunctionConfigs(file: string): Promise<FunctionConfig[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new BadRequestError(`--function-config ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const configs: FunctionConfig[] = [];
+  for (const [i, doc] of parseYamlFile(file, text).documents.entries()) {
+    const value = doc.doc.toJS() as Partial<FunctionConfig> | null;
+    if (value?.kind !== 'FunctionConfig') continue;
+    const spec = value.spec;
+    const where = `--function-config ${file}: document ${i} (${value.metadata?.name ?? 'unnamed'})`;
+    if (typeof spec?.image !== 'string' || spec.image === '') {
+      throw new BadRequestError(`${where}: \`spec.image\` must be the function's image name`);
+    }
+    const executor = spec.binaryExecutor;
+    if (executor === undefined) continue;
+    if (typeof executor.path !== 'string' || executor.path === '') {
+      throw new BadRequestError(`${where}: \`spec.binaryExecutor.path\` must name an executable`);
+    }
+    const path = isAbsolute(executor.path) ? executor.path : resolve(dirname(file), executor.path);
+    configs.push({ ...value, spec: { ...spec, binaryExecutor: { ...executor, path } } });
+  }
+  return configs;
+}
+
+/**
+ * The runtimes the runner offers, in order: builtin catalog functions; images mapped to
+ * executables by FunctionConfigs; containers (docker/podman) only when asked for, since any caller
+ * could then run any image on this host. A caller cannot name an executable, only an image.
+ */
+async function runnerRuntime(flags: FnRunnerFlags, callTimeoutMs: number): Promise<FunctionRuntime> {
+  const functionConfigs = (await Promise.all(flags.functionConfig.map(loadFunctionConfigs))).flat();
+  return createRuntimeChain([
+    createBuiltinRuntime(),
+    ...(functionConfigs.length > 0
+      ? [createExecRuntime({ allowExec: false, functionConfigs, timeoutMs: callTimeoutMs })]
+      : []),
+    ...(flags.containerRuntime ? [createContainerRuntime({ timeoutMs: callTimeoutMs })] : []),
+  ]);
 }
 
 export function registerFnRunner(program: Command, setExit: (run: Promise<number>) => void): void {
@@ -94,6 +141,13 @@ export function registerFnRunner(program: Command, setExit: (run: Promise<number
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
     .option(
+      '--function-config <file>',
+      'YAML with FunctionConfig objects (config.porch.kpt.dev/v1alpha1) mapping images to executables (binaryExecutor); repeatable',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--container-runtime', 'run other images with docker or podman when one is installed')
+    .option(
       '--allow-unauthenticated',
       'allow a non-loopback --listen address: the protocol has no authentication, so protect the port (e.g. a NetworkPolicy)',
     )
@@ -112,7 +166,7 @@ async function fnRunner(flags: FnRunnerFlags): Promise<number> {
   const concurrency = parseCount(flags.concurrency, '--concurrency', 1);
   const maxQueue = parseCount(flags.maxQueue, '--max-queue', 0);
   const callTimeoutMs = parseDuration(flags.timeout, '--timeout');
-  const runtime = runnerRuntime();
+  const runtime = await runnerRuntime(flags, callTimeoutMs);
   const server = await createFunctionRunnerServer({
     runtime,
     listen: flags.listen,

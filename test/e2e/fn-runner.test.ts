@@ -1,8 +1,12 @@
 /**
  * `lading fn-runner` as a real process, called the way a Porch server calls its function runner:
  * a grpc-js client built from Porch's `evaluator.proto` by protobufjs (no Lading code on the wire),
- * and Lading's own remote runtime. The function is the builtin `gcr.io/kpt-fn/set-namespace`.
+ * and Lading's own remote runtime. Functions: the builtin `gcr.io/kpt-fn/set-namespace`, and
+ * shell scripts mapped to images by a FunctionConfig file (exec runtime).
  */
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteRuntime } from '../../src/fn/index.js';
@@ -132,42 +136,6 @@ describe('lading fn-runner limits', () => {
     }
   });
 
-  it(
-    'refuses calls past --concurrency and --max-queue with RESOURCE_EXHAUSTED',
-    { timeout: 120_000 },
-    async () => {
-      const runner = await startFnRunner(['--concurrency', '1', '--max-queue', '0']);
-      const porch = createPorchEvaluatorClient(runner.address);
-      try {
-        let done = false;
-        const long = porch.evaluate(IMAGE, MEDIUM.text).finally(() => (done = true));
-        // Once the long call holds the only slot, small calls are refused until it is done.
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        const small: Promise<ServiceError | 'ok'>[] = [];
-        while (!done && small.length < 200) {
-          small.push(
-            porch.evaluate(IMAGE, SMALL.text).then(
-              () => 'ok' as const,
-              (e: ServiceError) => e,
-            ),
-          );
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        await long;
-        const refused = (await Promise.all(small)).filter((r) => r !== 'ok');
-        expect(refused.length).toBeGreaterThan(0);
-        for (const err of refused) {
-          expect(err.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
-          expect(err.details).toMatch(/busy \(1 calls are running and 0 are waiting\)/);
-        }
-        expect((await porch.evaluate(IMAGE, SMALL.text)).resourceList.length).toBeGreaterThan(0);
-      } finally {
-        porch.close();
-        await runner.stop();
-      }
-    },
-  );
-
   it('stops on SIGTERM and is no longer served', async () => {
     const runner = await startFnRunner([]);
     const porch = createPorchEvaluatorClient(runner.address);
@@ -179,5 +147,125 @@ describe('lading fn-runner limits', () => {
     } finally {
       porch.close();
     }
+  });
+});
+
+/** Shell scripts as functions, mapped to images by a FunctionConfig file. */
+async function execFunctions(): Promise<{ dir: string; configFile: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'lading-fn-runner-'));
+  const scripts: Record<string, string> = {
+    'slow-echo': '#!/bin/sh\n/bin/sleep 1\nexec /bin/cat\n',
+    fail: '#!/bin/sh\n/bin/cat >/dev/null\necho "bad input: replicas must be positive" >&2\nexit 3\n',
+  };
+  const configs: string[] = [];
+  for (const [name, text] of Object.entries(scripts)) {
+    await writeFile(join(dir, name), text);
+    await chmod(join(dir, name), 0o755);
+    configs.push(
+      `apiVersion: config.porch.kpt.dev/v1alpha1\nkind: FunctionConfig\nmetadata:\n  name: ${name}\n` +
+        `spec:\n  image: example.com/fns/${name}\n  binaryExecutor:\n    path: ./${name}\n`,
+    );
+  }
+  const configFile = join(dir, 'functions.yaml');
+  await writeFile(configFile, configs.join('---\n'));
+  return { dir, configFile };
+}
+
+describe('lading fn-runner with exec functions from a FunctionConfig file', () => {
+  let fns: { dir: string; configFile: string };
+  beforeAll(async () => {
+    fns = await execFunctions();
+  });
+  afterAll(async () => {
+    await rm(fns.dir, { recursive: true, force: true });
+  });
+
+  it('runs a mapped executable; a failing one is INTERNAL for Porch and an outcome for Lading', async () => {
+    const runner = await startFnRunner(['--function-config', fns.configFile]);
+    const porch = createPorchEvaluatorClient(runner.address);
+    const remote = createRemoteRuntime({ address: runner.address });
+    try {
+      const res = await porch.evaluate('example.com/fns/slow-echo:v1', SMALL.text);
+      expect(parseResourceList(res.resourceList.toString()).items.map((i) => i.path)).toEqual([
+        'cm/cm-0.yaml',
+      ]);
+
+      const err = await grpcError(porch.evaluate('example.com/fns/fail:v1', SMALL.text));
+      expect(err.code).toBe(GrpcStatus.INTERNAL);
+      expect(err.details).toMatch(
+        /failed to evaluate function "example.com\/fns\/fail:v1".*bad input: replicas must be positive/s,
+      );
+
+      const parsed = parseResourceList(SMALL.text);
+      const run = await remote.resolve({ image: 'example.com/fns/fail:v1' });
+      const outcome = await run!({ items: parsed.items, functionConfig: parsed.functionConfig, results: [] });
+      expect(outcome.exitCode).toBe(3);
+      expect(outcome.stderr).toContain('bad input: replicas must be positive');
+    } finally {
+      remote.close();
+      porch.close();
+      await runner.stop();
+    }
+  });
+
+  it('runs at most --concurrency calls, queues --max-queue, refuses the rest with RESOURCE_EXHAUSTED', async () => {
+    const runner = await startFnRunner([
+      '--function-config',
+      fns.configFile,
+      '--concurrency',
+      '2',
+      '--max-queue',
+      '1',
+    ]);
+    const porch = createPorchEvaluatorClient(runner.address);
+    try {
+      const started = performance.now();
+      const results = await Promise.all(
+        [0, 1, 2, 3].map(() =>
+          porch.evaluate('example.com/fns/slow-echo:v1', SMALL.text).then(
+            () => 'ok' as const,
+            (e: ServiceError) => e,
+          ),
+        ),
+      );
+      const refused = results.filter((r) => r !== 'ok');
+      expect(results.filter((r) => r === 'ok')).toHaveLength(3);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]?.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+      expect(refused[0]?.details).toMatch(/busy \(2 calls are running and 1 are waiting\)/);
+      // Two rounds of a 1 s function: the third call waited for a slot.
+      expect(performance.now() - started).toBeGreaterThan(1900);
+    } finally {
+      porch.close();
+      await runner.stop();
+    }
+  });
+
+  it('answers DEADLINE_EXCEEDED when a function runs past --timeout', async () => {
+    const runner = await startFnRunner(['--function-config', fns.configFile, '--timeout', '300ms']);
+    const porch = createPorchEvaluatorClient(runner.address);
+    try {
+      const started = performance.now();
+      const err = await grpcError(porch.evaluate('example.com/fns/slow-echo:v1', SMALL.text));
+      expect(err.code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
+      expect(err.details).toMatch(
+        /"example.com\/fns\/slow-echo:v1" did not finish within .* 300 ms \(--timeout\)/,
+      );
+      expect(performance.now() - started).toBeLessThan(1000);
+    } finally {
+      porch.close();
+      await runner.stop();
+    }
+  });
+
+  it('refuses a FunctionConfig without an executable path', async () => {
+    const bad = join(fns.dir, 'bad.yaml');
+    await writeFile(
+      bad,
+      'apiVersion: config.porch.kpt.dev/v1alpha1\nkind: FunctionConfig\nmetadata:\n  name: x\nspec:\n  image: x\n  binaryExecutor:\n    tags: [v1]\n',
+    );
+    await expect(startFnRunner(['--function-config', bad])).rejects.toThrow(
+      /document 0 \(x\): `spec.binaryExecutor.path` must name an executable/,
+    );
   });
 });
