@@ -25,6 +25,7 @@ import {
   type ResourceHandler,
 } from '../registry/index.js';
 import type { Repository } from '../repository/index.js';
+import { KPTFILE } from '../krm/index.js';
 import { parseCron } from './cron.js';
 import { repositoryKind } from './repository-kind.js';
 
@@ -129,7 +130,7 @@ export class RepositoryController {
       const repository = await this.#open(key, object, spec.git);
       const { revisions, version } = await repository.refresh(AbortSignal.timeout(60_000));
       const ref = repositoryRefOf(object);
-      const result = await syncIndex(this.deps.index, ref, revisions);
+      const result = await syncIndex(this.deps.index, ref, revisions, (r) => repository.readFile(r, KPTFILE));
       this.deps.log.debug({ repository: key, version, ...result }, 'repository synced');
       const packages = new Set(revisions.map((r) => r.packagePath)).size;
       await this.#status(object, true, 'Ready', '', {

@@ -9,10 +9,12 @@ import { LATEST_REVISION_LABEL } from '../apis/index.js';
 import { AlreadyExistsError, ConflictError, NotFoundError, type KubeObject } from '../apimachinery/index.js';
 import type { ResourceHandler } from '../registry/index.js';
 import type { RevisionRecord } from '../repository/index.js';
+import { fieldsOf, kptfileFields, withFields } from './kptfile-fields.js';
 import {
   latestRevisions,
   packageRevisionObject,
   porchPackageObject,
+  recordFromObject,
   type RepositoryRef,
 } from './revision-objects.js';
 
@@ -29,18 +31,33 @@ export interface SyncResult {
 
 const WRITER = { fieldManager: 'lading-repository-sync' };
 
-/** The index objects a repository's revisions should produce, by kind. */
-export function desiredObjects(
+/** The package's Kptfile text at a revision (undefined when it has none). */
+export type KptfileReader = (record: RevisionRecord) => Promise<string | undefined>;
+
+/**
+ * The index objects a repository's revisions should produce, by kind. A revision's Kptfile fields
+ * are copied from its current index object when that is at the same commit, and read otherwise,
+ * so a sync reads only the Kptfiles of revisions that changed.
+ */
+export async function desiredObjects(
   repo: RepositoryRef,
   records: readonly RevisionRecord[],
-): {
-  revisions: KubeObject[];
-  packages: KubeObject[];
-} {
+  current: ReadonlyMap<string, KubeObject> = new Map(),
+  readKptfile?: KptfileReader,
+): Promise<{ revisions: KubeObject[]; packages: KubeObject[] }> {
   const latest = latestRevisions(records);
-  const revisions = records.map((r) =>
-    packageRevisionObject(repo, r, r.revision > 0 && latest.get(r.packagePath) === r.revision),
-  );
+  const revisions: KubeObject[] = [];
+  for (const r of records) {
+    const object = packageRevisionObject(repo, r, r.revision > 0 && latest.get(r.packagePath) === r.revision);
+    const indexed = current.get(object.metadata.name ?? '');
+    const fields =
+      indexed && recordFromObject(indexed).commit === r.commit
+        ? fieldsOf(indexed)
+        : readKptfile
+          ? kptfileFields(await readKptfile(r))
+          : {};
+    revisions.push(withFields(object, fields));
+  }
   const paths = [...new Set(records.map((r) => r.packagePath))];
   const packages = paths.map((p) => porchPackageObject(repo, p, latest.get(p) ?? 0));
   return { revisions, packages };
@@ -50,15 +67,13 @@ export async function syncIndex(
   handlers: IndexHandlers,
   repo: RepositoryRef,
   records: readonly RevisionRecord[],
+  readKptfile?: KptfileReader,
 ): Promise<SyncResult> {
-  const desired = desiredObjects(repo, records);
+  const currentRevisions = await indexed(handlers.packageRevisions, repo);
+  const desired = await desiredObjects(repo, records, currentRevisions, readKptfile);
   const result: SyncResult = { created: 0, updated: 0, deleted: 0 };
-  for (const [handler, objects] of [
-    [handlers.packageRevisions, desired.revisions],
-    [handlers.packages, desired.packages],
-  ] as const) {
-    await syncKind(handler, repo, objects, result);
-  }
+  await syncKind(handlers.packageRevisions, repo, currentRevisions, desired.revisions, result);
+  await syncKind(handlers.packages, repo, await indexed(handlers.packages, repo), desired.packages, result);
   return result;
 }
 
@@ -69,22 +84,32 @@ export async function clearIndex(
 ): Promise<void> {
   const result: SyncResult = { created: 0, updated: 0, deleted: 0 };
   for (const handler of [handlers.packageRevisions, handlers.packages]) {
-    await syncKind(handler, repo, [], result);
+    await syncKind(handler, repo, await indexed(handler, repo), [], result);
   }
+}
+
+/** The index rows of one repository, by name. */
+async function indexed(
+  handler: ResourceHandler,
+  repo: Pick<RepositoryRef, 'name' | 'namespace'>,
+): Promise<Map<string, KubeObject>> {
+  const rows = new Map<string, KubeObject>();
+  const { items } = await handler.list(repo.namespace, { fieldSelector: `spec.repository=${repo.name}` });
+  for (const json of items) {
+    const object = JSON.parse(json) as KubeObject;
+    rows.set(object.metadata.name ?? '', object);
+  }
+  return rows;
 }
 
 async function syncKind(
   handler: ResourceHandler,
   repo: Pick<RepositoryRef, 'name' | 'namespace'>,
+  current: ReadonlyMap<string, KubeObject>,
   desired: readonly KubeObject[],
   result: SyncResult,
 ): Promise<void> {
-  const existing = new Map<string, KubeObject>();
-  const { items } = await handler.list(repo.namespace, { fieldSelector: `spec.repository=${repo.name}` });
-  for (const json of items) {
-    const object = JSON.parse(json) as KubeObject;
-    existing.set(object.metadata.name ?? '', object);
-  }
+  const existing = new Map(current);
   for (const object of desired) {
     const name = object.metadata.name ?? '';
     const current = existing.get(name);

@@ -16,9 +16,10 @@ import {
   isPlainObject,
   type KubeObject,
 } from '../apimachinery/index.js';
-import { validatePackagePaths } from '../krm/index.js';
+import { KPTFILE, validatePackagePaths } from '../krm/index.js';
 import type { ResourceHandler } from '../registry/index.js';
 import type { PackageRevisionDeps } from './package-revision-handler.js';
+import { kptfileFields, withFields } from './kptfile-fields.js';
 import { packageRevisionObject, recordFromObject, text, withClientMetadata } from './revision-objects.js';
 
 export type PackageResourcesDeps = PackageRevisionDeps;
@@ -107,7 +108,10 @@ export function createPackageResourcesHandler(deps: PackageResourcesDeps): Resou
       const record = await repository.updateDraft(recordFromObject(current), files, {
         message: 'Intermediate commit',
       });
-      const next = withClientMetadata(packageRevisionObject(ref, record, false), current);
+      const next = withFields(
+        withClientMetadata(packageRevisionObject(ref, record, false), current),
+        kptfileFields(files.get(KPTFILE)),
+      );
       const updated = await deps.index.update(
         namespace,
         name,

@@ -16,7 +16,16 @@ import {
   type KubeObject,
 } from '../apimachinery/index.js';
 import type { ResourceHandler, WriteRequest } from '../registry/index.js';
+import { KPTFILE } from '../krm/index.js';
 import { filesForTask } from './creation-tasks.js';
+import {
+  applyFieldsToKptfile,
+  fieldsOf,
+  kptfileFields,
+  requestedFieldChanges,
+  unmetGates,
+  withFields,
+} from './kptfile-fields.js';
 import {
   commitMessageFor,
   type Lifecycle,
@@ -76,6 +85,17 @@ function checkLabels(object: KubeObject, current?: KubeObject): void {
   }
 }
 
+/** Readiness gates are enforced by the server on propose and approve (Porch leaves it to its CLI). */
+function checkReadiness(name: string, verb: string, object: KubeObject): void {
+  const unmet = unmetGates(object);
+  if (unmet.length === 0) return;
+  throw new BadRequestError(
+    `cannot ${verb} package revision ${name}: readiness conditions not met: ${unmet
+      .map((type) => `condition "${type}" is not True`)
+      .join(', ')}; set them in status.conditions (or the Kptfile's status.conditions) while it is a Draft`,
+  );
+}
+
 export function createPackageRevisionHandler(deps: PackageRevisionDeps): ResourceHandler {
   async function create(namespace: string, body: unknown, request: WriteRequest): Promise<KubeObject> {
     if (!isPlainObject(body) || !isPlainObject(body.metadata))
@@ -108,7 +128,7 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
         );
       }
     }
-    const files = await filesForTask(task, {
+    let files = await filesForTask(task, {
       namespace,
       packagePath,
       target: ref,
@@ -122,6 +142,8 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
             : {}),
         }),
     });
+    const requested = requestedFieldChanges({ apiVersion: '', kind: '', metadata: {} }, object);
+    if (requested) files = applyFieldsToKptfile(files, requested);
     const record = await repository.createDraft({
       packagePath,
       workspaceName: text(spec.workspaceName),
@@ -129,7 +151,10 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
       task,
       message: commitMessageFor(task),
     });
-    const indexed = withClientMetadata(packageRevisionObject(ref, record, false), object);
+    const indexed = withFields(
+      withClientMetadata(packageRevisionObject(ref, record, false), object),
+      kptfileFields(files.get(KPTFILE)),
+    );
     let stored: KubeObject;
     try {
       stored = await deps.index.create(namespace, indexed, request);
@@ -162,6 +187,18 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
     const approval = request.subresource === 'approval';
     const { repository, ref } = await deps.repository(namespace, text(specOf(current).repository));
     let record = recordFromObject(current);
+    let fields = fieldsOf(current);
+    const changes = approval ? undefined : requestedFieldChanges(current, object);
+    if (changes) {
+      if (from !== 'Draft') {
+        throw new BadRequestError(
+          `cannot change readinessGates, packageMetadata or conditions of a package revision with lifecycle value "${from}"; package must be Draft`,
+        );
+      }
+      const files = applyFieldsToKptfile(await repository.readResources(record), changes);
+      record = await repository.updateDraft(record, files, { message: 'Intermediate commit' });
+      fields = kptfileFields(files.get(KPTFILE));
+    }
     if (from !== to) {
       const transition = (approval ? APPROVAL_TRANSITIONS : MAIN_TRANSITIONS)[`${from}>${to}`];
       if (!transition) {
@@ -173,11 +210,17 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
               : `cannot change lifecycle from ${from} to ${to}`,
         );
       }
+      if (to === 'Proposed' || (from === 'Proposed' && to === 'Published')) {
+        checkReadiness(name, to === 'Proposed' ? 'propose' : 'approve', withFields(current, fields));
+      }
       record = await transition(repository, record);
     }
     // The name is derived from repository, package and workspace, which never change: same row.
     // The latest-revision label stays as it is until the resync recomputes it.
-    const next = withClientMetadata(packageRevisionObject(ref, record, false), approval ? current : object);
+    const next = withFields(
+      withClientMetadata(packageRevisionObject(ref, record, false), approval ? current : object),
+      fields,
+    );
     const latest = current.metadata.labels?.[LATEST_REVISION_LABEL];
     const labels = { ...next.metadata.labels, ...(latest ? { [LATEST_REVISION_LABEL]: latest } : {}) };
     const metadata = { ...next.metadata, labels, resourceVersion: current.metadata.resourceVersion };

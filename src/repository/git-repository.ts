@@ -71,6 +71,11 @@ export class GitRepository implements Repository {
     return new Map([...files].map(([p, data]) => [p, data.toString('utf8')]));
   }
 
+  async readFile(rev: RevisionRecord, file: string, signal?: AbortSignal): Promise<string | undefined> {
+    const path = `${fullPackagePath(this.config.directory, rev.packagePath)}/${file}`;
+    return (await this.mirror.readFile(rev.commit, path, signal))?.toString('utf8');
+  }
+
   async createDraft(input: CreateDraftInput, signal?: AbortSignal): Promise<RevisionRecord> {
     const { packagePath, workspaceName } = input;
     validateNames(packagePath, workspaceName, this.config.directory);

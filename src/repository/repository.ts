@@ -71,6 +71,8 @@ export interface Repository {
   refresh(signal?: AbortSignal): Promise<RefreshResult>;
   /** The package's files (subpackages included), package-relative paths, UTF-8 text. */
   readResources(rev: RevisionRecord, signal?: AbortSignal): Promise<Map<string, string>>;
+  /** One file of the package (e.g. its `Kptfile`), or undefined when there is none. */
+  readFile(rev: RevisionRecord, file: string, signal?: AbortSignal): Promise<string | undefined>;
   /** New Draft: one commit on top of the branch head, pushed to `drafts/<pkgpath>/<ws>`. */
   createDraft(input: CreateDraftInput, signal?: AbortSignal): Promise<RevisionRecord>;
   /** New commit on the Draft's branch; `files` become the whole package directory. */
