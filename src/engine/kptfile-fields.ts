@@ -33,7 +33,7 @@ const nonEmpty = <T extends object>(value: T | undefined): T | undefined =>
 type Loose = { [K in keyof KptfileFields]: KptfileFields[K] | undefined };
 
 function compact(fields: Loose): KptfileFields {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as KptfileFields;
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 /** The fields a Kptfile's text gives; none when the text is missing or not a valid Kptfile. */
@@ -127,9 +127,7 @@ export function applyFieldsToKptfile(
   if (fields.conditions !== undefined)
     setConditions(doc, fields.conditions.length > 0 ? fields.conditions : undefined);
   if (fields.packageMetadata !== undefined) {
-    const { labels, annotations: wanted } = fields.packageMetadata as NonNullable<
-      KptfileFields['packageMetadata']
-    >;
+    const { labels, annotations: wanted } = fields.packageMetadata;
     const local = parseKptfileDocument(text).kptfile.metadata.annotations?.[LOCAL_CONFIG];
     const annotations = { ...wanted, ...(local !== undefined ? { [LOCAL_CONFIG]: local } : {}) };
     setPackageMetadata(doc, {
