@@ -236,7 +236,7 @@ function match(slot: Slot, path: readonly string[], create: Kind | undefined, ou
       const created = emptyOf(nextKind);
       if (pair) pair.value = created;
       else {
-        pair = new Pair(stringNode(part), created) as Pair<Node, Node | null>;
+        pair = new Pair(stringNode(part), created);
         node.items.push(pair);
       }
     }

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Document, parse, parseDocument } from 'yaml';
 import {
+  deriveSeqIndent,
+  formatDocument,
   newYamlDocument,
   objectMeta,
   parseYamlDocument,
@@ -230,5 +232,36 @@ export async function runCase(name: string): Promise<CaseRun> {
 export function resourceOf(text: string, path = 'resources.yaml', index = 0): KrmResource {
   const doc = parseYamlDocument(path, text);
   if (!rootMap(doc)) throw new Error('resource must be a mapping');
-  return { path, index, document: newYamlDocument(doc) };
+  return { path, index, document: newYamlDocument(doc, deriveSeqIndent(text)) };
+}
+
+export interface FunctionRun {
+  /** The items as kpt would write them, one document after another. */
+  output: string;
+  items: KrmResource[];
+  results: FunctionResult[];
+  exitCode: number;
+  stderr: string;
+}
+
+/**
+ * Runs the builtin `name` on resources given as YAML documents (separated by `---`) with a function
+ * config given as YAML text (or none).
+ */
+export async function runFunction(name: string, resources: string, config?: string): Promise<FunctionRun> {
+  const runner = await createBuiltinRuntime().resolve({ image: `gcr.io/kpt-fn/${name}:v0.1` });
+  if (!runner) throw new Error(`no builtin ${name}`);
+  const items = resources
+    .split(/^---\n/m)
+    .filter((t) => t.trim() !== '')
+    .map((t, i) => resourceOf(t, 'resources.yaml', i));
+  const functionConfig = config === undefined ? undefined : parseDocument(config);
+  const outcome = await runner({ items, functionConfig, results: [] });
+  return {
+    output: outcome.output.items.map((r) => formatDocument(r.document)).join('---\n'),
+    items: outcome.output.items,
+    results: outcome.output.results,
+    exitCode: outcome.exitCode,
+    stderr: outcome.stderr,
+  };
 }
