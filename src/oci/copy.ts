@@ -77,13 +77,18 @@ async function plan(job: CopyJob, signal?: AbortSignal): Promise<Plan> {
 
 /**
  * Copies several images with one shared bound on parallel blob transfers, never moving the same
- * blob to the same target twice at once. Results are in job order. Throws the first error (the
- * RegistryError, DigestError or StoreError that says what failed where); on failure, blobs
- * already copied stay (content-addressed) but no manifest of a failed image is written.
+ * blob to the same target twice at once. Results are in job order. On the first error the rest
+ * is cancelled and, once everything in flight settled, that error is thrown (the RegistryError,
+ * DigestError or StoreError saying what failed where). Images completed before stay; a target
+ * with an `end` hook (the store) removes what the failed copy wrote, leaving it as it was.
  */
 export async function copyImages(jobs: readonly CopyJob[], options: CopyOptions = {}): Promise<CopyResult[]> {
   const limiter = new Limiter(options.concurrency ?? 6);
-  const signal = options.signal;
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const signal = controller.signal;
   const progress: CopyProgress = {
     bytesDone: 0,
     bytesTotal: 0,
@@ -92,15 +97,15 @@ export async function copyImages(jobs: readonly CopyJob[], options: CopyOptions 
     phase: 'manifests',
   };
   const report = (): void => options.onProgress?.({ ...progress });
-
-  const plans = await Promise.all(jobs.map((job) => limiter.run(() => plan(job, signal), signal)));
-  for (const p of plans) {
-    for (const b of p.blobs) progress.bytesTotal += b.size;
-    for (const m of p.manifests) progress.bytesTotal += m.bytes.length;
-    progress.blobsTotal += p.blobs.length;
-  }
-  progress.phase = 'blobs';
-  report();
+  const tasks: Array<Promise<unknown>> = [];
+  const written = new Map<ImageTarget, Set<Digest>>();
+  const pinned = new Map<ImageTarget, Digest[]>();
+  const wrote = (target: ImageTarget, digest: Digest): void => {
+    if (!target.end) return;
+    let set = written.get(target);
+    if (!set) written.set(target, (set = new Set()));
+    set.add(digest);
+  };
 
   const inflight = new Map<string, Promise<'exists' | 'mounted' | 'uploaded'>>();
   const copyBlob = (p: Plan, blob: Descriptor): Promise<'exists' | 'mounted' | 'uploaded'> => {
@@ -118,7 +123,7 @@ export async function copyImages(jobs: readonly CopyJob[], options: CopyOptions 
     const task = limiter.run(async () => {
       let counted = 0;
       const result = await target.writeBlob(blob, () => source.openBlob(blob, signal), {
-        ...(signal ? { signal } : {}),
+        signal,
         ...(mountFrom ? { mountFrom } : {}),
         onProgress: (bytes) => {
           progress.bytesDone += bytes - counted;
@@ -126,45 +131,82 @@ export async function copyImages(jobs: readonly CopyJob[], options: CopyOptions 
           report();
         },
       });
+      if (result === 'uploaded') wrote(target, blob.digest);
       progress.bytesDone += blob.size - counted;
       progress.blobsDone += 1;
       report();
       return result;
     }, signal);
     inflight.set(key, task);
+    tasks.push(task);
     return task;
   };
 
-  const results = await Promise.all(
-    plans.map(async (p): Promise<CopyResult> => {
-      const result: CopyResult = {
-        descriptor: p.root.descriptor,
-        manifests: p.manifests.length,
-        blobs: { uploaded: 0, mounted: 0, existing: 0 },
-        bytes: 0,
-      };
-      const outcomes = await Promise.all(p.blobs.map((b) => copyBlob(p, b)));
-      outcomes.forEach((o, i) => {
-        if (o === 'uploaded') {
-          result.blobs.uploaded += 1;
-          result.bytes += p.blobs[i]!.size;
-        } else if (o === 'mounted') result.blobs.mounted += 1;
-        else result.blobs.existing += 1;
-      });
-      for (const m of p.manifests) {
-        const isRoot = m === p.root;
-        if (!isRoot || !p.present || p.job.targetRef !== undefined) {
-          await limiter.run(
-            () => p.job.target.writeManifest(m, isRoot ? p.job.targetRef : undefined, signal),
-            signal,
-          );
-        }
-        progress.bytesDone += m.bytes.length;
+  const copyPlan = async (p: Plan): Promise<CopyResult> => {
+    const result: CopyResult = {
+      descriptor: p.root.descriptor,
+      manifests: p.manifests.length,
+      blobs: { uploaded: 0, mounted: 0, existing: 0 },
+      bytes: 0,
+    };
+    const outcomes = await Promise.all(p.blobs.map((b) => copyBlob(p, b)));
+    outcomes.forEach((o, i) => {
+      if (o === 'uploaded') {
+        result.blobs.uploaded += 1;
+        result.bytes += p.blobs[i]!.size;
+      } else if (o === 'mounted') result.blobs.mounted += 1;
+      else result.blobs.existing += 1;
+    });
+    const target = p.job.target;
+    for (const m of p.manifests) {
+      const isRoot = m === p.root;
+      if (!isRoot || !p.present || p.job.targetRef !== undefined) {
+        await limiter.run(async () => {
+          const existed = target.end ? await target.hasManifest(m.descriptor.digest, signal) : true;
+          await target.writeManifest(m, isRoot ? p.job.targetRef : undefined, signal);
+          if (!existed) wrote(target, m.descriptor.digest);
+        }, signal);
       }
-      report();
-      return result;
-    }),
-  );
+      progress.bytesDone += m.bytes.length;
+    }
+    report();
+    return result;
+  };
+
+  let failure: { error: unknown } | undefined;
+  let results: CopyResult[] = [];
+  try {
+    const plans = await Promise.all(jobs.map((job) => limiter.run(() => plan(job, signal), signal)));
+    for (const p of plans) {
+      for (const b of p.blobs) progress.bytesTotal += b.size;
+      for (const m of p.manifests) progress.bytesTotal += m.bytes.length;
+      progress.blobsTotal += p.blobs.length;
+      const digests = [...p.blobs.map((b) => b.digest), ...p.manifests.map((m) => m.descriptor.digest)];
+      if (p.job.target.begin) {
+        p.job.target.begin(digests);
+        pinned.set(p.job.target, [...(pinned.get(p.job.target) ?? []), ...digests]);
+      }
+    }
+    progress.phase = 'blobs';
+    report();
+    const settled = await Promise.allSettled(plans.map((p) => copyPlan(p)));
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    results = settled.map((r) => (r as PromiseFulfilledResult<CopyResult>).value);
+  } catch (error) {
+    failure = { error };
+    controller.abort(error);
+    await Promise.allSettled(tasks);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    for (const [target, digests] of pinned) {
+      await target.end?.(digests, {
+        failed: failure !== undefined,
+        written: [...(written.get(target) ?? [])],
+      });
+    }
+  }
+  if (failure) throw failure.error;
   progress.phase = 'done';
   report();
   return results;

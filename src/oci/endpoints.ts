@@ -42,6 +42,10 @@ export interface ImageTarget {
   ): Promise<'exists' | 'mounted' | 'uploaded'>;
   /** Writes manifest bytes, and names them `tag` when given. */
   writeManifest(data: ManifestData, tag: string | undefined, signal?: AbortSignal): Promise<void>;
+  /** Before a copy writes: the digests it will write (a store protects them from gc). */
+  begin?(digests: readonly Digest[]): void;
+  /** After a copy: on failure, `written` (blobs and manifests it stored) may be rolled back. */
+  end?(digests: readonly Digest[], outcome: { failed: boolean; written: readonly Digest[] }): Promise<void>;
 }
 
 /** A repository of a registry as a copy source and target. */
@@ -132,5 +136,18 @@ export class StoreEndpoint implements ImageSource, ImageTarget {
   async writeManifest(data: ManifestData, tag: string | undefined): Promise<void> {
     await this.store.writeBlob(data.bytes, { digest: data.descriptor.digest, size: data.bytes.length });
     if (tag !== undefined) await this.store.tag(tag, data.descriptor);
+  }
+
+  begin(digests: readonly Digest[]): void {
+    this.store.pin(digests);
+  }
+
+  /** A failed copy leaves the store as it was: what it wrote and nothing references goes. */
+  async end(
+    digests: readonly Digest[],
+    outcome: { failed: boolean; written: readonly Digest[] },
+  ): Promise<void> {
+    this.store.unpin(digests);
+    if (outcome.failed) await this.store.rollback(outcome.written);
   }
 }

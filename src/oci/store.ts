@@ -61,6 +61,8 @@ export interface VerifyProblem {
 export class OciLayoutStore {
   readonly dir: string;
   private indexQueue: Promise<unknown> = Promise.resolve();
+  /** Digests an in-flight copy of this process relies on: gc and rollbacks keep them. */
+  private readonly pins = new Map<Digest, number>();
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -302,6 +304,34 @@ export class OciLayoutStore {
     return found;
   }
 
+  /** Protects blobs an operation is about to reference from gc and from other operations' rollback. */
+  pin(digests: Iterable<Digest>): void {
+    for (const d of digests) this.pins.set(d, (this.pins.get(d) ?? 0) + 1);
+  }
+
+  unpin(digests: Iterable<Digest>): void {
+    for (const d of digests) {
+      const n = (this.pins.get(d) ?? 0) - 1;
+      if (n > 0) this.pins.set(d, n);
+      else this.pins.delete(d);
+    }
+  }
+
+  /**
+   * Removes blobs a failed operation wrote, unless index.json reaches them or another operation
+   * pinned them, so the store is as it was before. Runs under the index lock.
+   */
+  async rollback(written: Iterable<Digest>): Promise<void> {
+    const candidates = [...written];
+    if (candidates.length === 0) return;
+    await this.updateIndex(async (index) => {
+      const keep = await this.reachableFrom(index.manifests);
+      for (const d of candidates)
+        if (!keep.has(d) && !this.pins.has(d)) await rm(this.blobPath(d), { force: true });
+      return index;
+    });
+  }
+
   /** Every blob digest in `blobs/`. */
   async listBlobs(): Promise<Digest[]> {
     const out: Digest[] = [];
@@ -349,7 +379,7 @@ export class OciLayoutStore {
       const keep = await this.reachable();
       const now = Date.now();
       for (const digest of await this.listBlobs()) {
-        if (keep.has(digest)) {
+        if (keep.has(digest) || this.pins.has(digest)) {
           result.kept += 1;
           continue;
         }
