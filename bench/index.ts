@@ -15,6 +15,7 @@ import { coldStart } from './cold-start.js';
 import { createMany, getText, median, ms, printTable, rssBytes, timeRuns, type Row } from './support.js';
 import { watchLatency } from './watch-latency.js';
 import { packageBenchmarks } from './packages.js';
+import { fnRenderBenchmarks } from './fn-render.js';
 import { pkgBuildBenchmarks } from './pkg-build.js';
 import { fnRunnerBenchmarks } from './fn-runner.js';
 import { createWithWrk } from './wrk-create.js';
@@ -136,7 +137,7 @@ function createRow(database: string, url: string, nodeClientRate: number): Row {
   };
 }
 
-/** `npm run bench` runs everything; `npm run bench -- api`, `-- packages` or `-- fn-runner` one group. */
+/** `npm run bench` runs everything; `npm run bench -- api`, `-- packages`, `-- fn-runner` or `-- fn-render` one group. */
 async function main(): Promise<void> {
   const only = process.argv[2];
   const rows: Row[] = [];
@@ -153,6 +154,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'packages') rows.push(...(await packageBenchmarks()));
   if (only === undefined || only === 'pkg-build') rows.push(...(await pkgBuildBenchmarks()));
   if (only === undefined || only === 'fn-runner') rows.push(...(await fnRunnerBenchmarks()));
+  if (only === undefined || only === 'fn-render') rows.push(...(await fnRenderBenchmarks()));
   console.log();
   printTable(rows);
 }
