@@ -30,7 +30,12 @@ import {
 
 type Fault = 'none' | 'bad-manifest' | 'bad-blob' | 'flaky' | 'down' | 'huge';
 
-const config = encodeJson({ architecture: 'amd64', os: 'linux', author: 'fake', rootfs: { type: 'layers', diff_ids: [] } });
+const config = encodeJson({
+  architecture: 'amd64',
+  os: 'linux',
+  author: 'fake',
+  rootfs: { type: 'layers', diff_ids: [] },
+});
 const layer = Buffer.alloc(256 * 1024, 7);
 const manifest = encodeJson({
   schemaVersion: 2,
