@@ -15,6 +15,7 @@ import { coldStart } from './cold-start.js';
 import { createMany, getText, median, ms, printTable, rssBytes, timeRuns, type Row } from './support.js';
 import { watchLatency } from './watch-latency.js';
 import { packageBenchmarks } from './packages.js';
+import { ociCopyBenchmarks } from './oci-copy.js';
 import { fnRenderBenchmarks } from './fn-render.js';
 import { pkgBuildBenchmarks } from './pkg-build.js';
 import { fnRunnerBenchmarks } from './fn-runner.js';
@@ -152,6 +153,7 @@ async function main(): Promise<void> {
     }
   }
   if (only === undefined || only === 'packages') rows.push(...(await packageBenchmarks()));
+  if (only === undefined || only === 'oci') rows.push(...(await ociCopyBenchmarks()));
   if (only === undefined || only === 'pkg-build') rows.push(...(await pkgBuildBenchmarks()));
   if (only === undefined || only === 'fn-runner') rows.push(...(await fnRunnerBenchmarks()));
   if (only === undefined || only === 'fn-render') rows.push(...(await fnRenderBenchmarks()));

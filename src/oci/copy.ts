@@ -4,6 +4,7 @@
  * source and target share a registry, skipped when present), then manifests, children before
  * their index, so a target never holds a manifest whose content is missing.
  */
+import { setMaxListeners } from 'node:events';
 import type { Digest } from './digest.js';
 import { RegistryEndpoint, type ImageSource, type ImageTarget, type ManifestData } from './endpoints.js';
 import { Limiter } from './limit.js';
@@ -85,6 +86,8 @@ async function plan(job: CopyJob, signal?: AbortSignal): Promise<Plan> {
 export async function copyImages(jobs: readonly CopyJob[], options: CopyOptions = {}): Promise<CopyResult[]> {
   const limiter = new Limiter(options.concurrency ?? 6);
   const controller = new AbortController();
+  // Every blob transfer and queued task listens on this one signal.
+  setMaxListeners(0, controller.signal);
   const onAbort = (): void => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
