@@ -15,6 +15,7 @@ interface ServeFlags {
   bookmarkInterval: string;
   minRequestTimeout: string;
   repositorySyncInterval: string;
+  functionRunner?: string;
 }
 
 export function registerServe(program: Command, setExit: (run: Promise<number>) => void): void {
@@ -49,6 +50,10 @@ export function registerServe(program: Command, setExit: (run: Promise<number>) 
       'watches without timeoutSeconds end after between this and twice this',
       '30m',
     )
+    .option(
+      '--function-runner <host:port>',
+      "function runner (Porch's gRPC protocol) for images the local runtimes cannot run",
+    )
     .action((flags: ServeFlags) => setExit(serve(flags)));
 }
 
@@ -63,6 +68,7 @@ async function serve(flags: ServeFlags): Promise<number> {
     repositorySyncIntervalMs: parseDuration(flags.repositorySyncInterval, '--repository-sync-interval'),
     ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}),
     ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
+    ...(flags.functionRunner ? { functionRunner: flags.functionRunner } : {}),
     ...(flags.tlsCertFile ? { tlsCertFile: flags.tlsCertFile } : {}),
     ...(flags.tlsPrivateKeyFile ? { tlsPrivateKeyFile: flags.tlsPrivateKeyFile } : {}),
   };

@@ -13,3 +13,5 @@ export {
 export { RepositoryPool, repositoryResolver, type GitLocation } from './repository-pool.js';
 export { createPackageRevisionHandler, type PackageRevisionDeps } from './package-revision-handler.js';
 export { credentialsFromSecret } from './secret-credentials.js';
+export { PUSH_ON_RENDER_FAILURE_ANNOTATION, renderForWrite, type RenderStatus } from './render-on-write.js';
+export { FunctionConfigCache, functionConfigKind } from './function-configs.js';

@@ -20,6 +20,7 @@ import { KPTFILE, validatePackagePaths } from '../krm/index.js';
 import type { ResourceHandler } from '../registry/index.js';
 import type { PackageRevisionDeps } from './package-revision-handler.js';
 import { kptfileFields, withFields } from './kptfile-fields.js';
+import { renderForWrite, type RenderStatus } from './render-on-write.js';
 import { packageRevisionObject, recordFromObject, text, withClientMetadata } from './revision-objects.js';
 
 export type PackageResourcesDeps = PackageRevisionDeps;
@@ -28,7 +29,11 @@ function unsupported(verb: string): never {
   throw new MethodNotAllowedError(`${verb} is not supported on packagerevisionresources`);
 }
 
-async function resourcesOf(deps: PackageResourcesDeps, revision: KubeObject): Promise<KubeObject> {
+async function resourcesOf(
+  deps: PackageResourcesDeps,
+  revision: KubeObject,
+  renderStatus?: RenderStatus,
+): Promise<KubeObject> {
   const namespace = revision.metadata.namespace ?? '';
   const spec = isPlainObject(revision.spec) ? revision.spec : {};
   const { repository } = await deps.repository(namespace, text(spec.repository));
@@ -45,7 +50,7 @@ async function resourcesOf(deps: PackageResourcesDeps, revision: KubeObject): Pr
       resources: Object.fromEntries([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     },
     status: {
-      renderStatus: {
+      renderStatus: renderStatus ?? {
         result: {
           apiVersion: 'kpt.dev/v1',
           kind: 'FunctionResultList',
@@ -102,7 +107,9 @@ export function createPackageResourcesHandler(deps: PackageResourcesDeps): Resou
           `cannot update a package revision with lifecycle value "${lifecycle}"; package must be Draft`,
         );
       }
-      const files = filesOf(object, name);
+      const pushed = filesOf(object, name);
+      const rendered = await renderForWrite(deps.renderer, pushed, current);
+      const files = rendered?.files ?? pushed;
       const repositoryName = text(isPlainObject(current.spec) ? current.spec.repository : undefined);
       const { repository, ref } = await deps.repository(namespace, repositoryName);
       const record = await repository.updateDraft(recordFromObject(current), files, {
@@ -119,7 +126,7 @@ export function createPackageResourcesHandler(deps: PackageResourcesDeps): Resou
         request,
       );
       await deps.resync(namespace, repositoryName);
-      return { object: await resourcesOf(deps, updated.object), created: false };
+      return { object: await resourcesOf(deps, updated.object, rendered?.renderStatus), created: false };
     },
     watch: () => unsupported('watch'),
     create: () => unsupported('create'),

@@ -16,7 +16,9 @@ import {
   type KubeObject,
 } from '../apimachinery/index.js';
 import type { ResourceHandler, WriteRequest } from '../registry/index.js';
+import type { FunctionRuntime } from '../fn/index.js';
 import { KPTFILE } from '../krm/index.js';
+import { renderForWrite } from './render-on-write.js';
 import { filesForTask } from './creation-tasks.js';
 import {
   applyFieldsToKptfile,
@@ -51,6 +53,8 @@ export interface PackageRevisionDeps {
   upstreams: UpstreamMirrors;
   /** A Secret by namespace and name (credentials of clone sources); NotFoundError when missing. */
   secret: (namespace: string, name: string) => Promise<KubeObject>;
+  /** Runs the package pipelines on every Draft write; undefined: writes are stored unrendered. */
+  renderer?: FunctionRuntime;
   /** Re-indexes a repository after a write (latest-revision labels, packages); errors are logged. */
   resync: (namespace: string, name: string) => Promise<void>;
 }
@@ -144,6 +148,7 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
     });
     const requested = requestedFieldChanges({ apiVersion: '', kind: '', metadata: {} }, object);
     if (requested) files = applyFieldsToKptfile(files, requested);
+    files = (await renderForWrite(deps.renderer, files, object))?.files ?? files;
     const record = await repository.createDraft({
       packagePath,
       workspaceName: text(spec.workspaceName),
@@ -195,7 +200,8 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
           `cannot change readinessGates, packageMetadata or conditions of a package revision with lifecycle value "${from}"; package must be Draft`,
         );
       }
-      const files = applyFieldsToKptfile(await repository.readResources(record), changes);
+      const edited = applyFieldsToKptfile(await repository.readResources(record), changes);
+      const files = (await renderForWrite(deps.renderer, edited, object))?.files ?? edited;
       record = await repository.updateDraft(record, files, { message: 'Intermediate commit' });
       fields = kptfileFields(files.get(KPTFILE));
     }

@@ -22,6 +22,8 @@ export interface ServerConfig {
   minRequestTimeoutMs: number;
   /** Full sync of every Repository (ms), besides syncs on change. */
   repositorySyncIntervalMs: number;
+  /** `host:port` of a function runner (Porch's evaluator.proto), tried after the local runtimes. */
+  functionRunner?: string;
 }
 
 export const DEFAULTS = {

@@ -18,6 +18,8 @@ import {
   RepositoryPool,
   createPackageResourcesHandler,
   createPackageRevisionHandler,
+  FunctionConfigCache,
+  functionConfigKind,
   repositoryResolver,
   packageRevisionKind,
   packageRevisionResourcesKind,
@@ -25,6 +27,13 @@ import {
   type PackageRevisionDeps,
 } from '../engine/index.js';
 import { openStore } from '../db/index.js';
+import {
+  createBuiltinRuntime,
+  createContainerRuntime,
+  createExecRuntime,
+  createRemoteRuntime,
+  createRuntimeChain,
+} from '../fn/index.js';
 import { hostedRepositoriesDir, prepareGitHome } from '../git/index.js';
 import { UpstreamMirrors } from '../repository/index.js';
 import {
@@ -78,6 +87,7 @@ export async function startServer(
     packageRevisionKind,
     packageRevisionResourcesKind,
     porchPackageKind,
+    functionConfigKind,
   ]) {
     kinds.register(kind);
   }
@@ -107,7 +117,23 @@ export async function startServer(
     pool,
     resyncIntervalMs: config.repositorySyncIntervalMs,
   });
+  const functionConfigs = new FunctionConfigCache(
+    handlers.for(functionConfigKind, 'v1alpha1'),
+    hub,
+    (err: unknown) => log.error({ err }, 'reading FunctionConfigs failed'),
+  );
+  await functionConfigs.start();
+  const remoteFunctions = config.functionRunner
+    ? createRemoteRuntime({ address: config.functionRunner })
+    : undefined;
   const packageRevisionDeps: PackageRevisionDeps = {
+    // Packages name images only: `exec` steps of a Kptfile never run in the server.
+    renderer: createRuntimeChain([
+      createBuiltinRuntime(),
+      createExecRuntime({ allowExec: false, functionConfigs: functionConfigs.configs }),
+      createContainerRuntime(),
+      ...(remoteFunctions ? [remoteFunctions] : []),
+    ]),
     index: handlers.for(packageRevisionKind, 'v1alpha1'),
     repository: repositoryResolver(pool, handlers.for(repositoryKind, 'v1alpha1')),
     upstreams: new UpstreamMirrors(join(dataDir, 'upstreams')),
@@ -194,6 +220,8 @@ export async function startServer(
       gc.stop();
       namespaces.stop();
       await repositories.stop();
+      functionConfigs.stop();
+      remoteFunctions?.close();
       await stopCampaign();
       hub.close();
       await store.close();

@@ -117,14 +117,31 @@ spec: {type: git, ${extra} git: {repo: "${url}", branch: main, createBranch: tru
   });
 
   it.skipIf(!KPT_VERSION).each(Object.keys(PACKAGES))(
-    'the Draft cloned from git holds exactly what `kpt pkg get` writes: %s',
+    'the Draft cloned from git is what `kpt pkg get` writes, rendered: %s',
     async (name) => {
       const repo = publicGit.url('catalog');
       const ref = `${name}/v1`;
-      await kpt(['pkg', 'get', `${repo}.git/${name}@${ref}`, join(out, name)]);
-      await k(['create', '-f', '-'], cloneRevision(name, 'blueprints', { repo, ref, directory: `/${name}` }));
-      const expected = readTree(join(out, name));
+      const dir = join(out, name);
+      await kpt(['pkg', 'get', `${repo}.git/${name}@${ref}`, dir]);
+      // The server renders every Draft it writes: expect what `lading fn render` (itself compared
+      // with `kpt fn render` in fn-kpt-compare) makes of kpt's clone. Where the pipeline needs a
+      // function nothing here can run, the Draft is kept unrendered on request and the Kptfile
+      // gets a Rendered=False condition, which is left out of the comparison.
+      const rendered = await lading(['fn', 'render', dir]);
+      const body = JSON.parse(cloneRevision(name, 'blueprints', { repo, ref, directory: `/${name}` })) as {
+        metadata: { annotations?: Record<string, string> };
+      };
+      if (rendered.code !== 0) body.metadata.annotations = { 'porch.kpt.dev/push-on-render-failure': 'true' };
+      await k(['create', '-f', '-'], JSON.stringify(body));
+      const expected = readTree(dir);
       const actual = await resources(`blueprints.${name}.v1`);
+      if (rendered.code !== 0) {
+        const kptfile = actual.get('Kptfile') ?? '';
+        expect(kptfile).toMatch(
+          /status:\n {2}conditions:\n\s+- type: Rendered\n\s+status: "False"\n\s+reason: RenderFailed\n/,
+        );
+        actual.set('Kptfile', kptfile.slice(0, kptfile.lastIndexOf('status:\n')));
+      }
       expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
       for (const [path, text] of expected) expect({ path, text: actual.get(path) }).toEqual({ path, text });
     },
@@ -134,39 +151,41 @@ spec: {type: git, ${extra} git: {repo: "${url}", branch: main, createBranch: tru
     const result = await lading([
       'rpkg',
       'clone',
-      `${privateGit.url('private')}.git/guestbook@guestbook/v1`,
-      'guestbook',
+      `${privateGit.url('private')}.git/basens@basens/v1`,
+      'basens',
       '--repository=deploy',
       '--workspace=cli',
       '--secret-ref=private-auth',
       '--kubeconfig',
       server.kubeconfig,
     ]);
-    expect(result).toMatchObject({ code: 0, stdout: 'deploy.guestbook.cli created\n' });
-    const kptfile = (await resources('deploy.guestbook.cli')).get('Kptfile') ?? '';
+    expect(result).toMatchObject({ code: 0, stdout: 'deploy.basens.cli created\n' });
+    const kptfile = (await resources('deploy.basens.cli')).get('Kptfile') ?? '';
     expect(kptfile).toContain(`repo: ${privateGit.url('private')}\n`);
-    expect(kptfile).toContain('directory: /guestbook\n');
-    expect(kptfile).toContain('ref: guestbook/v1\n');
+    expect(kptfile).toContain('directory: /basens\n');
+    expect(kptfile).toContain('ref: basens/v1\n');
   });
 
   it('reads a private upstream with the secret the task names, and records the resolved commit', async () => {
-    const commit = (await gitAt(privateGit.repoPath('private'), ['rev-parse', 'nginx/v1'])).trim();
+    const commit = (
+      await gitAt(privateGit.repoPath('private'), ['rev-parse', 'cert-manager-basic/v1'])
+    ).trim();
     await k(
       ['create', '-f', '-'],
-      cloneRevision('nginx', 'deploy', {
+      cloneRevision('cert-manager-basic', 'deploy', {
         repo: privateGit.url('private'),
-        ref: 'nginx/v1',
-        directory: 'nginx',
+        ref: 'cert-manager-basic/v1',
+        directory: 'cert-manager-basic',
         secretRef: AUTH,
       }),
     );
-    const files = await resources('deploy.nginx.v1');
+    const files = await resources('deploy.cert-manager-basic.v1');
     const kptfile = files.get('Kptfile') ?? '';
     expect(kptfile).toContain(`repo: ${privateGit.url('private')}`);
     expect(kptfile).toContain(`commit: ${commit}`);
     expect(kptfile).not.toContain('s3cret');
     // A deployment repository's clone gets a package context.
-    expect(files.get('package-context.yaml')).toContain('name: nginx');
+    expect(files.get('package-context.yaml')).toContain('name: cert-manager-basic');
     expect(privateGit.stats.unauthorized).toBeGreaterThan(0);
   });
 

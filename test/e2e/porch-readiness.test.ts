@@ -108,11 +108,13 @@ spec:
     expect(
       (await patch({ status: { conditions: [{ type: 'Tested', status: 'True', reason: 'Passed' }] } })).code,
     ).toBe(0);
+    // Rendering the Draft after the change adds its own `Rendered` condition.
     expect((await revision()).status.conditions).toEqual([
       { type: 'Tested', status: 'True', reason: 'Passed' },
+      { type: 'Rendered', status: 'True', reason: 'RenderSuccess' },
     ]);
     expect(await kptfile()).toMatch(
-      /status:\n {2}conditions:\n {2}- type: Tested\n {4}status: "True"\n {4}reason: Passed/,
+      /status:\n {2}conditions:\n {2}- type: Tested\n {4}status: "True"\n {4}reason: Passed\n/,
     );
     const proposed = await lading(['rpkg', 'propose', NAME, '--kubeconfig', server.kubeconfig]);
     expect(proposed).toMatchObject({ code: 0, stdout: `${NAME} proposed\n` });
