@@ -134,9 +134,9 @@ describe('porchctl-compatible rpkg lifecycle verbs', () => {
       /^lading: cannot approve deploy\.draft\.ws1: it is Draft/,
     ],
     [
-      'cloning a git URL',
-      ['clone', 'https://example.com/x.git', 'x', '--repository', 'deploy'],
-      /not supported/,
+      'cloning from an unreachable git URL',
+      ['clone', 'http://127.0.0.1:1/x.git/pkg@v1', 'x', '--repository', 'deploy'],
+      /^lading: cannot clone from git repository http:\/\/127\.0\.0\.1:1\/x: git fetch failed/,
     ],
     [
       'init without --workspace',
