@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RegistryClient } from './client.js';
-import { staticCredentials } from './credentials.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dockerConfigCredentials, staticCredentials } from './credentials.js';
 import { DigestError, sha256 } from './digest.js';
 import {
   RegistryAuthError,
@@ -172,6 +175,39 @@ describe('authentication', () => {
     expect(token?.searchParams.get('service')).toBe('fake-registry');
     // One token per scope set, not one per request.
     expect(r.tokenRequests.length).toBeLessThanOrEqual(2);
+  });
+
+  it('exchanges an identity token with the refresh-token grant', async () => {
+    const r = await start({ auth: 'bearer', users });
+    const client = new RegistryClient({
+      ...fast,
+      credentials: staticCredentials({ [r.host]: { identityToken: 'refresh-alice' } }),
+    });
+    await pushImage(client, r.host, 'app', 'v1');
+    expect(r.tokenRequests.length).toBeGreaterThan(0);
+    expect(r.tokenRequests.every((u) => u.searchParams.get('service') === 'fake-registry')).toBe(true);
+  });
+
+  it('runs a docker credential helper', async () => {
+    const r = await start({ auth: 'basic', users });
+    const bin = await mkdtemp(join(tmpdir(), 'lading-credhelper-'));
+    const path = process.env['PATH'];
+    try {
+      await writeFile(
+        join(bin, 'docker-credential-fake'),
+        `#!/bin/sh\nread server\necho '{"ServerURL":"'$server'","Username":"alice","Secret":"wonderland"}'\n`,
+        { mode: 0o755 },
+      );
+      process.env['PATH'] = `${bin}:${path ?? ''}`;
+      const client = new RegistryClient({
+        ...fast,
+        credentials: dockerConfigCredentials({ credHelpers: { [r.host]: 'fake' } }),
+      });
+      await client.ping(r.host);
+    } finally {
+      process.env['PATH'] = path;
+      await rm(bin, { recursive: true, force: true });
+    }
   });
 
   it('reports wrong credentials as an auth error without the password', async () => {

@@ -83,9 +83,27 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       log.push(`${req.method} ${url.pathname}${url.search}`);
       if (options.intercept?.(req, res, url)) return;
       if (url.pathname === '/token') {
-        tokenRequests.push(url);
+        if (req.method !== 'POST') tokenRequests.push(url);
         const header = req.headers.authorization ?? '';
         let user = '';
+        if (req.method === 'POST') {
+          // OAuth2 refresh-token grant: the refresh token is "refresh-<user>".
+          const form = new URLSearchParams((await readBody(req)).toString());
+          const refresh = form.get('refresh_token') ?? '';
+          if (form.get('grant_type') !== 'refresh_token' || !refresh.startsWith('refresh-')) {
+            return error(res, 401, 'UNAUTHORIZED', 'bad refresh token');
+          }
+          for (const scope of (form.get('scope') ?? '').split(' ').filter(Boolean))
+            url.searchParams.append('scope', scope);
+          url.searchParams.set('service', form.get('service') ?? '');
+          tokenRequests.push(url);
+          const token = Buffer.from(
+            JSON.stringify({ user: refresh.slice(8), access: url.searchParams.getAll('scope') }),
+          ).toString('base64url');
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ access_token: token, expires_in: 300 }));
+          return;
+        }
         if (options.users) {
           const [u, p] = header.startsWith('Basic ')
             ? Buffer.from(header.slice(6), 'base64').toString().split(':')
