@@ -118,6 +118,9 @@ interface Tracked {
   renamed: boolean;
 }
 
+/** The renamed targets, in object order, that had `name` and are visible from the referrer. */
+type Candidates = (name: string) => Tracked[];
+
 function effectiveNamespace(info: ObjectInfo): string {
   return info.namespace === '' ? DEFAULT_NAMESPACE : info.namespace;
 }
@@ -189,17 +192,28 @@ class Renamer {
     info.annotations.set(DEPENDS_ON, segments.join('/'));
   }
 
-  /** kustomize's name back-reference fix for the renamed objects. */
+  /**
+   * kustomize's name back-reference fix for the renamed objects. Targets are indexed by their
+   * original name, and visibility is checked only for the targets a referring field names, so the
+   * fix stays linear in the number of objects.
+   */
   fixReferences(): void {
     const renamed = this.tracked.filter((t) => t.renamed && t.originalName !== t.info.name);
     if (renamed.length === 0) return;
     for (const ref of NAME_REFERENCES) {
-      const targets = renamed.filter((t) => selects(t.info, ref.target));
-      if (targets.length === 0) continue;
+      const byName = new Map<string, Tracked[]>();
+      for (const t of renamed) {
+        if (!selects(t.info, ref.target)) continue;
+        const list = byName.get(t.originalName);
+        if (list) list.push(t);
+        else byName.set(t.originalName, [t]);
+      }
+      if (byName.size === 0) continue;
       for (const spec of ref.referrers) {
         for (const referrer of this.tracked) {
           if (!matchesSpec(spec, referrer.info)) continue;
-          const candidates = targets.filter((t) => this.visible(referrer.info, t.info));
+          const candidates: Candidates = (name) =>
+            (byName.get(name) ?? []).filter((t) => this.visible(referrer.info, t.info));
           walkFieldSpec(referrer.info.root, spec, undefined, (slot) =>
             this.fixField(slot.node, referrer, candidates, spec, ref.target.kind),
           );
@@ -218,12 +232,11 @@ class Renamer {
   private pick(
     name: string,
     namespace: string | undefined,
-    candidates: Tracked[],
+    candidates: Candidates,
     roleKind?: string,
   ): Tracked | undefined {
-    const matches = candidates.filter(
+    const matches = candidates(name).filter(
       (c) =>
-        c.originalName === name &&
         (namespace === undefined || c.originalNamespace === namespace) &&
         (roleKind === undefined || c.info.kind === roleKind),
     );
@@ -238,7 +251,7 @@ class Renamer {
   private fixField(
     node: unknown,
     referrer: Tracked,
-    candidates: Tracked[],
+    candidates: Candidates,
     spec: FieldSpec,
     kind: string,
   ): void {
@@ -264,7 +277,7 @@ class Renamer {
     }
   }
 
-  private fixMap(map: YAMLMap, candidates: Tracked[]): void {
+  private fixMap(map: YAMLMap, candidates: Candidates): void {
     const name = stringValue(field(map, 'name'));
     if (name === undefined) return;
     const ns = stringValue(field(map, 'namespace'));
