@@ -56,3 +56,57 @@ export {
 } from './images.js';
 export { parseKubefile, KubefileError, type Kubefile, type KubefileInstruction } from './kubefile.js';
 export { PackageViolationError } from './violation.js';
+export {
+  createRegistryClient,
+  looksRemote,
+  parseRepoPrefix,
+  registryFailure,
+  remoteReference,
+  type RegistryAccess,
+} from './remote.js';
+export {
+  copyRemote,
+  fetchRemotePackage,
+  fetchStoredPackage,
+  inspectRemote,
+  inspectStored,
+  pullPackage,
+  pushImage,
+  type FetchedPackage,
+  type ImageInspection,
+  type PullResult,
+  type PushResult,
+  type TransferOptions,
+} from './transfer.js';
+export {
+  BundleAnnotation,
+  loadImages,
+  saveImages,
+  withVerifiedArchive,
+  type LoadedImage,
+  type LoadImagesResult,
+  type SaveResult,
+} from './archive.js';
+export {
+  formatLock,
+  lockTimestamp,
+  resolutionReference,
+  updateLock,
+  yamlString,
+  type LockImage,
+} from './lock.js';
+export { rewriteImages, type ImageMapping } from './relocate.js';
+export {
+  bundleToRepo,
+  bundleToTar,
+  loadToRepo,
+  pushBuilt,
+  relocatedRepository,
+  resolveImages,
+  type BundledImage,
+  type BundleResult,
+  type LoadToRepoResult,
+  type PackageInput,
+  type ResolvedImage,
+} from './bundle.js';
+export { buildFromKubefile, SealerAnnotation, type KubefileBuildOptions } from './kubefile-build.js';
