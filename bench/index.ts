@@ -15,10 +15,12 @@ import { coldStart } from './cold-start.js';
 import { createMany, getText, median, ms, printTable, rssBytes, timeRuns, type Row } from './support.js';
 import { watchLatency } from './watch-latency.js';
 import { packageBenchmarks } from './packages.js';
+import { approveBenchmarks } from './approve.js';
 import { ociCopyBenchmarks } from './oci-copy.js';
 import { fnRenderBenchmarks } from './fn-render.js';
 import { pkgBuildBenchmarks } from './pkg-build.js';
 import { fnRunnerBenchmarks } from './fn-runner.js';
+import { krmYamlBenchmarks } from './krm-yaml.js';
 import { createWithWrk } from './wrk-create.js';
 
 const OBJECTS = 10_000;
@@ -138,7 +140,7 @@ function createRow(database: string, url: string, nodeClientRate: number): Row {
   };
 }
 
-/** `npm run bench` runs everything; `npm run bench -- api`, `-- packages`, `-- fn-runner` or `-- fn-render` one group. */
+/** `npm run bench` runs everything; `npm run bench -- api`, `-- packages`, `-- fn-runner`, `-- fn-render` or `-- krm-yaml` one group. */
 async function main(): Promise<void> {
   const only = process.argv[2];
   const rows: Row[] = [];
@@ -153,10 +155,12 @@ async function main(): Promise<void> {
     }
   }
   if (only === undefined || only === 'packages') rows.push(...(await packageBenchmarks()));
+  if (only === undefined || only === 'approve') rows.push(...(await approveBenchmarks()));
   if (only === undefined || only === 'oci') rows.push(...(await ociCopyBenchmarks()));
   if (only === undefined || only === 'pkg-build') rows.push(...(await pkgBuildBenchmarks()));
   if (only === undefined || only === 'fn-runner') rows.push(...(await fnRunnerBenchmarks()));
   if (only === undefined || only === 'fn-render') rows.push(...(await fnRenderBenchmarks()));
+  if (only === undefined || only === 'krm-yaml') rows.push(...(await krmYamlBenchmarks()));
   console.log();
   printTable(rows);
 }

@@ -13,6 +13,7 @@ import {
   repositoryRefOf,
   credentialsFromSecret,
   syncIndex,
+  syncPackageIndex,
   type IndexHandlers,
   type RepositoryPool,
 } from '../engine/index.js';
@@ -89,6 +90,22 @@ export class RepositoryController {
   async syncNow(namespace: string, name: string): Promise<void> {
     this.#queue.add(`${namespace}/${name}`);
     await this.#queue.idle();
+  }
+
+  /**
+   * Re-indexes one package right after a write to it (latest-revision labels, the package row,
+   * Kptfile fields): a scoped refresh and index update whose cost is the package's, not the
+   * repository's. The full sync (schedule, interval, on change) keeps everything else current.
+   */
+  async syncPackage(namespace: string, name: string, packagePath: string): Promise<void> {
+    const repository = this.deps.pool.get(`${namespace}/${name}`);
+    const row = await this.deps.store.get({ resource: RESOURCE, namespace, name });
+    if (!repository || !row) return;
+    const ref = repositoryRefOf(JSON.parse(row.json) as KubeObject);
+    const { revisions } = await repository.refresh(AbortSignal.timeout(60_000), { packagePath });
+    await syncPackageIndex(this.deps.index, ref, packagePath, revisions, (r) =>
+      repository.readFile(r, KPTFILE),
+    );
   }
 
   async #reconcile(key: string): Promise<void> {

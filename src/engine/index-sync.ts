@@ -12,9 +12,11 @@ import type { RevisionRecord } from '../repository/index.js';
 import { fieldsOf, kptfileFields, withFields } from './kptfile-fields.js';
 import {
   latestRevisions,
+  packageObjectName,
   packageRevisionObject,
   porchPackageObject,
   recordFromObject,
+  revisionName,
   type RepositoryRef,
 } from './revision-objects.js';
 
@@ -77,6 +79,46 @@ export async function syncIndex(
   return result;
 }
 
+/**
+ * Like `syncIndex` for one package, after a write to it: `records` are that package's revisions
+ * (from a scoped refresh). Rows are read by name, so the cost is the package's, not the
+ * repository's. Rows of revisions that disappeared are left to the next full sync (the engine
+ * deletes the rows of revisions it deletes), except the package row when no revision is left.
+ */
+export async function syncPackageIndex(
+  handlers: IndexHandlers,
+  repo: RepositoryRef,
+  packagePath: string,
+  records: readonly RevisionRecord[],
+  readKptfile?: KptfileReader,
+): Promise<SyncResult> {
+  const names = records.map((r) => revisionName(repo.name, r.packagePath, r.workspaceName));
+  const currentRevisions = await byName(handlers.packageRevisions, repo.namespace, names);
+  const desired = await desiredObjects(repo, records, currentRevisions, readKptfile);
+  const result: SyncResult = { created: 0, updated: 0, deleted: 0 };
+  await syncKind(handlers.packageRevisions, repo, currentRevisions, desired.revisions, result, false);
+  const packageName = packageObjectName(repo.name, packagePath);
+  const currentPackage = await byName(handlers.packages, repo.namespace, [packageName]);
+  await syncKind(handlers.packages, repo, currentPackage, desired.packages, result);
+  return result;
+}
+
+async function byName(
+  handler: ResourceHandler,
+  namespace: string,
+  names: readonly string[],
+): Promise<Map<string, KubeObject>> {
+  const rows = new Map<string, KubeObject>();
+  for (const name of names) {
+    try {
+      rows.set(name, await handler.get(namespace, name));
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+  return rows;
+}
+
 /** Removes every index row of a repository (it was deleted or unregistered). */
 export async function clearIndex(
   handlers: IndexHandlers,
@@ -108,6 +150,7 @@ async function syncKind(
   current: ReadonlyMap<string, KubeObject>,
   desired: readonly KubeObject[],
   result: SyncResult,
+  deleteMissing = true,
 ): Promise<void> {
   const existing = new Map(current);
   for (const object of desired) {
@@ -126,7 +169,7 @@ async function syncKind(
     await ignore(ConflictError, () => handler.update(repo.namespace, name, next, WRITER));
     result.updated++;
   }
-  for (const name of existing.keys()) {
+  for (const name of deleteMissing ? existing.keys() : []) {
     await ignore(NotFoundError, () => handler.delete(repo.namespace, name, {}, WRITER));
     result.deleted++;
   }

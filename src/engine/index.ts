@@ -1,6 +1,13 @@
 export { packageRevisionKind, packageRevisionResourcesKind, porchPackageKind } from './package-kinds.js';
 export { createPackageResourcesHandler, type PackageResourcesDeps } from './package-resources-handler.js';
-export { clearIndex, desiredObjects, syncIndex, type IndexHandlers, type SyncResult } from './index-sync.js';
+export {
+  clearIndex,
+  desiredObjects,
+  syncIndex,
+  syncPackageIndex,
+  type IndexHandlers,
+  type SyncResult,
+} from './index-sync.js';
 export {
   latestRevisions,
   packageObjectName,

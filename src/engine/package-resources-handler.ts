@@ -125,7 +125,7 @@ export function createPackageResourcesHandler(deps: PackageResourcesDeps): Resou
         { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } },
         request,
       );
-      await deps.resync(namespace, repositoryName);
+      await deps.resync(namespace, repositoryName, record.packagePath);
       return { object: await resourcesOf(deps, updated.object, rendered?.renderStatus), created: false };
     },
     watch: () => unsupported('watch'),

@@ -55,8 +55,8 @@ export interface PackageRevisionDeps {
   secret: (namespace: string, name: string) => Promise<KubeObject>;
   /** Runs the package pipelines on every Draft write; undefined: writes are stored unrendered. */
   renderer?: FunctionRuntime;
-  /** Re-indexes a repository after a write (latest-revision labels, packages); errors are logged. */
-  resync: (namespace: string, name: string) => Promise<void>;
+  /** Re-indexes one package after a write to it (latest-revision labels, package row); errors are logged. */
+  resync: (namespace: string, repository: string, packagePath: string) => Promise<void>;
 }
 
 type Transition = (repository: Repository, rev: RevisionRecord) => Promise<RevisionRecord>;
@@ -167,7 +167,7 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
       if (!(err instanceof AlreadyExistsError)) throw err;
       stored = await deps.index.get(namespace, indexed.metadata.name ?? '');
     }
-    await deps.resync(namespace, ref.name);
+    await deps.resync(namespace, ref.name, packagePath);
     return stored;
   }
 
@@ -232,7 +232,7 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
     const metadata = { ...next.metadata, labels, resourceVersion: current.metadata.resourceVersion };
     const { subresource: _subresource, ...write } = request;
     await deps.index.update(namespace, name, { ...next, metadata }, write);
-    await deps.resync(namespace, ref.name);
+    await deps.resync(namespace, ref.name, record.packagePath);
     return { object: await deps.index.get(namespace, name), created: false };
   }
 
@@ -265,7 +265,7 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
       const { repository } = await deps.repository(namespace, repositoryName);
       await repository.delete(recordFromObject(current));
       const result = await deps.index.delete(namespace, name, options, request);
-      await deps.resync(namespace, repositoryName);
+      await deps.resync(namespace, repositoryName, text(specOf(current).packageName));
       return result;
     },
     deleteCollection() {

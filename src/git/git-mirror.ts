@@ -41,8 +41,13 @@ export interface GitMirrorOptions {
 }
 
 export interface FetchOptions {
-  /** Remove local refs the remote no longer has (default true). */
+  /** Remove local refs the remote no longer has (default true; only within `refspecs`). */
   prune?: boolean;
+  /**
+   * Fetch only these refspecs (e.g. one package's branches and tags) instead of every branch and
+   * tag; with protocol v2 the remote then advertises only the matching refs.
+   */
+  refspecs?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -99,10 +104,20 @@ export class GitMirror {
   async fetch(options: FetchOptions = {}): Promise<void> {
     const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules'];
     if (options.prune !== false) args.push('--prune');
-    await runGit([...args, '--', this.access.url, ...FETCH_REFSPECS], this.network(options.signal));
+    const refspecs = options.refspecs ?? FETCH_REFSPECS;
+    await runGit([...args, '--', this.access.url, ...refspecs], this.network(options.signal));
+    // A full fetch writes each new ref as a loose file; thousands of them make every later ref
+    // read and push slow, so they go into packed-refs (cheap when few are loose).
+    if (options.refspecs === undefined)
+      await runGit(['pack-refs', '--all', '--prune'], this.local(options.signal));
   }
 
-  listRefs(prefix?: string, signal?: AbortSignal): Promise<GitRef[]> {
+  /**
+   * Local refs, sorted by name: all, those starting with `prefix`, or (an array) those under any of
+   * the given full path-component prefixes (`refs/tags/web` matches `refs/tags/web/v1`, not
+   * `refs/tags/web2/v1`).
+   */
+  listRefs(prefix?: string | readonly string[], signal?: AbortSignal): Promise<GitRef[]> {
     return listRefs(prefix, this.local(signal));
   }
 

@@ -54,11 +54,20 @@ export function assertRefName(name: string): void {
 }
 
 /** Refs whose full name starts with `prefix` (a plain string prefix), sorted by name. */
-export async function listRefs(prefix: string | undefined, options: RunGitOptions): Promise<GitRef[]> {
+export async function listRefs(
+  prefix: string | readonly string[] | undefined,
+  options: RunGitOptions,
+): Promise<GitRef[]> {
   const args = ['for-each-ref', '--format=%(objectname) %(*objectname) %(refname)'];
-  // for-each-ref matches whole path components; list the enclosing directory and filter here.
-  const dir = prefix?.slice(0, prefix.lastIndexOf('/') + 1).replace(/\/$/, '');
-  if (dir !== undefined && dir !== '') args.push(dir);
+  if (typeof prefix !== 'string') {
+    for (const pattern of prefix ?? []) assertRefName(pattern);
+    args.push('--', ...(prefix ?? []));
+    prefix = undefined;
+  } else {
+    // for-each-ref matches whole path components; list the enclosing directory and filter here.
+    const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1).replace(/\/$/, '');
+    if (dir !== '') args.push(dir);
+  }
   const { stdout } = await runGit(args, options);
   const refs: GitRef[] = [];
   for (const line of stdout.toString('utf8').split('\n')) {

@@ -61,12 +61,16 @@ export async function findPackages(
   return packages;
 }
 
-/** Every revision the refs describe. `refs` is the mirror's full listing. */
+/**
+ * Every revision the refs describe. `refs` is the mirror's full listing — or, with `only`, the
+ * listing of that package's refs and the branch, and only that package's revisions are returned.
+ */
 export async function discoverRevisions(
   mirror: GitMirror,
   refs: readonly GitRef[],
   config: LayoutConfig,
   signal?: AbortSignal,
+  only?: string,
 ): Promise<RevisionRecord[]> {
   const { branch, directory } = config;
   type Pending = Omit<RevisionRecord, 'updated' | 'task'> & { fromTrailer: boolean };
@@ -119,6 +123,7 @@ export async function discoverRevisions(
     }
   }
 
+  if (only !== undefined) pending.splice(0, pending.length, ...pending.filter((p) => p.packagePath === only));
   const oids = [...new Set([...pending.map((p) => p.commit), ...(head === undefined ? [] : [head])])];
   // One pipelined round over the batch reader; a ref to a non-commit (a tag of a tree) is skipped.
   const commits = new Map<string, CommitInfo>();
@@ -150,7 +155,13 @@ export async function discoverRevisions(
 
   const headCommit = head === undefined ? undefined : commits.get(head);
   if (head !== undefined && headCommit !== undefined) {
-    for (const packagePath of await findPackages(mirror, head, directory, signal)) {
+    const onHead =
+      only === undefined
+        ? await findPackages(mirror, head, directory, signal)
+        : (await mirror.entryAt(head, `${fullPackagePath(directory, only)}/Kptfile`, signal))
+          ? [only]
+          : [];
+    for (const packagePath of onHead) {
       revisions.push({
         packagePath,
         workspaceName: branch,

@@ -29,6 +29,22 @@ export const shortRef = {
 };
 
 export const heads = (short: string): string => `refs/heads/${short}`;
+
+/**
+ * The refs one package's revisions live on, plus the registered branch: what a write to the
+ * package or a refresh of it needs to fetch and list (never the other packages' refs).
+ */
+export function packageScope(pkg: string, branch: string): { refspecs: string[]; patterns: string[] } {
+  const patterns = [
+    heads(branch),
+    heads(`drafts/${pkg}`),
+    heads(`proposed/${pkg}`),
+    heads(`deletionProposed/${pkg}`),
+    `refs/tags/${pkg}`,
+  ];
+  const refspecs = patterns.map((p, i) => (i === 0 ? `+${p}:${p}` : `+${p}/*:${p}/*`));
+  return { refspecs, patterns };
+}
 export const tags = (short: string): string => `refs/tags/${short}`;
 
 /** The full ref that currently carries `rev` (the tag for published and deletion-proposed). */

@@ -70,6 +70,34 @@ describe('GitRepository discovery', () => {
     expect(after.version).not.toBe(before.version);
     expect(summary(after.revisions)).toEqual(['a main -1 Published main', 'new main -1 Published main']);
   });
+
+  it('refreshes and writes one package without fetching the refs of the others', async () => {
+    const { remote, repo } = await setup({ 'a/Kptfile': kptfile('a'), 'b/Kptfile': kptfile('b') });
+    await repo.refresh();
+    const main = await git(remote, 'rev-parse', 'main');
+    await git(remote, 'update-ref', 'refs/tags/a/v1', main);
+    await git(remote, 'update-ref', 'refs/tags/b/v1', main);
+    const scoped = await repo.refresh(undefined, { packagePath: 'a' });
+    expect(summary(scoped.revisions)).toEqual(['a main -1 Published main', 'a v1 1 Published a/v1']);
+    // A scoped write, then each package's scoped view and the full one agree.
+    await repo.createDraft({
+      packagePath: 'a',
+      workspaceName: 'ws',
+      files: new Map([['Kptfile', kptfile('a')]]),
+      message: 'm',
+    });
+    expect(summary((await repo.refresh(undefined, { packagePath: 'b' })).revisions)).toEqual([
+      'b main -1 Published main',
+      'b v1 1 Published b/v1',
+    ]);
+    expect(summary((await repo.refresh()).revisions)).toEqual([
+      'a main -1 Published main',
+      'a v1 1 Published a/v1',
+      'a ws 0 Draft drafts/a/ws',
+      'b main -1 Published main',
+      'b v1 1 Published b/v1',
+    ]);
+  });
 });
 
 describe('GitRepository lifecycle', () => {

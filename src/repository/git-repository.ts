@@ -14,6 +14,7 @@ import {
   DEFAULT_AUTHOR,
   fullPackagePath,
   heads,
+  packageScope,
   refOf,
   requireLifecycle,
   rfc3339,
@@ -28,6 +29,7 @@ import { assertNotNested, publishedWorkspaces, validateFiles } from './package-c
 import type {
   ApproveOptions,
   CreateDraftInput,
+  RefreshOptions,
   RefreshResult,
   Repository,
   RevisionRecord,
@@ -50,18 +52,20 @@ export class GitRepository implements Repository {
     return this.mirror.url;
   }
 
-  async refresh(signal?: AbortSignal): Promise<RefreshResult> {
+  async refresh(signal?: AbortSignal, options: RefreshOptions = {}): Promise<RefreshResult> {
+    const pkg = options.packagePath === undefined ? undefined : this.pkg(options.packagePath);
+    const scope = pkg === undefined ? undefined : packageScope(pkg, this.config.branch);
     const refs = await this.queue.withLock(
       this.mirror.dir,
       async () => {
-        await this.mirror.fetch(sig(signal));
-        return this.mirror.listRefs(undefined, signal);
+        await this.mirror.fetch({ ...sig(signal), ...(scope ? { refspecs: scope.refspecs } : {}) });
+        return this.mirror.listRefs(scope?.patterns, signal);
       },
       sig(signal),
     );
     return {
       version: refsVersion(refs),
-      revisions: await discoverRevisions(this.mirror, refs, this.config, signal),
+      revisions: await discoverRevisions(this.mirror, refs, this.config, signal, options.packagePath),
     };
   }
 
@@ -81,7 +85,7 @@ export class GitRepository implements Repository {
     validateNames(packagePath, workspaceName, this.config.directory);
     validateFiles(packagePath, input.files);
     const pkg = this.pkg(packagePath);
-    return this.write(signal, async (refs) => {
+    return this.write(signal, pkg, async (refs) => {
       const head = this.head(refs);
       const taken = [
         heads(shortRef.draft(pkg, workspaceName)),
@@ -125,7 +129,7 @@ export class GitRepository implements Repository {
   ): Promise<RevisionRecord> {
     requireLifecycle(rev, ['Draft'], 'update the content of');
     validateFiles(rev.packagePath, files);
-    return this.write(signal, async (refs) => {
+    return this.write(signal, this.pkg(rev.packagePath), async (refs) => {
       const ref = this.expectAt(refs, rev);
       // The creation task stays on the revision (spec.tasks) unless the caller replaces it.
       const base: RevisionRecord = options.task === undefined ? { ...rev } : { ...rev, task: options.task };
@@ -156,7 +160,7 @@ export class GitRepository implements Repository {
   ): Promise<RevisionRecord> {
     requireLifecycle(rev, ['Proposed'], 'approve');
     const pkg = this.pkg(rev.packagePath);
-    return this.write(signal, async (refs) => {
+    return this.write(signal, pkg, async (refs) => {
       const proposedRef = this.expectAt(refs, rev);
       const head = this.head(refs);
       // N is recomputed on every attempt: a concurrent approval of this package may have taken it.
@@ -207,7 +211,7 @@ export class GitRepository implements Repository {
   async proposeDeletion(rev: RevisionRecord, signal?: AbortSignal): Promise<RevisionRecord> {
     requireLifecycle(rev, ['Published'], 'propose deletion of');
     const ref = heads(shortRef.deletionProposed(this.pkg(rev.packagePath), rev.revision));
-    return this.write(signal, (refs) => {
+    return this.write(signal, this.pkg(rev.packagePath), (refs) => {
       this.expectAt(refs, rev);
       return Promise.resolve({
         updates: [{ ref, newOid: rev.commit, expectedRemoteOid: this.lease(refs, ref) }],
@@ -219,7 +223,7 @@ export class GitRepository implements Repository {
   async rejectDeletion(rev: RevisionRecord, signal?: AbortSignal): Promise<RevisionRecord> {
     requireLifecycle(rev, ['DeletionProposed'], 'reject deletion of');
     const ref = heads(shortRef.deletionProposed(this.pkg(rev.packagePath), rev.revision));
-    return this.write(signal, (refs) => {
+    return this.write(signal, this.pkg(rev.packagePath), (refs) => {
       this.expectAt(refs, rev);
       const current = this.lease(refs, ref);
       return Promise.resolve({
@@ -238,7 +242,7 @@ export class GitRepository implements Repository {
       );
     }
     const pkg = this.pkg(rev.packagePath);
-    await this.write(signal, (refs) => {
+    await this.write(signal, pkg, (refs) => {
       const ref = this.expectAt(refs, rev);
       const updates: PushUpdate[] = [{ ref, newOid: null, expectedRemoteOid: this.lease(refs, ref) }];
       if (rev.lifecycle === 'DeletionProposed') {
@@ -257,7 +261,7 @@ export class GitRepository implements Repository {
   /** Removes the package directory from the branch with one commit `Delete <pkgpath>`. */
   private async deletePlaceholder(rev: RevisionRecord, signal?: AbortSignal): Promise<void> {
     const pkg = this.pkg(rev.packagePath);
-    await this.write(signal, async (refs) => {
+    await this.write(signal, pkg, async (refs) => {
       const head = this.head(refs);
       if ((await this.mirror.entryAt(head, pkg, signal)) === undefined)
         return { updates: [], result: undefined };
@@ -281,7 +285,7 @@ export class GitRepository implements Repository {
     target: string,
     signal?: AbortSignal,
   ): Promise<RevisionRecord> {
-    return this.write(signal, (refs) => {
+    return this.write(signal, this.pkg(rev.packagePath), (refs) => {
       const from = this.expectAt(refs, rev);
       if (refs.has(heads(target))) {
         throw new ConflictError(
@@ -299,8 +303,17 @@ export class GitRepository implements Repository {
     });
   }
 
-  private write<T>(signal: AbortSignal | undefined, plan: (refs: RefMap) => Promise<Plan<T>>): Promise<T> {
-    return leasedWrite({ mirror: this.mirror, queue: this.queue, backoffMs: this.backoffMs, signal }, plan);
+  /** A write to one package (`pkg`: its full path in the repository). */
+  private write<T>(
+    signal: AbortSignal | undefined,
+    pkg: string,
+    plan: (refs: RefMap) => Promise<Plan<T>>,
+  ): Promise<T> {
+    const scope = packageScope(pkg, this.config.branch);
+    return leasedWrite(
+      { mirror: this.mirror, queue: this.queue, backoffMs: this.backoffMs, signal, scope },
+      plan,
+    );
   }
 
   /** Writes the package directory as `files` on top of `base` and commits with the kpt trailer. */

@@ -6,6 +6,7 @@ export type {
   ApproveOptions,
   CreateDraftInput,
   Lifecycle,
+  RefreshOptions,
   RefreshResult,
   Repository,
   RevisionRecord,

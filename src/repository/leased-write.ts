@@ -1,6 +1,7 @@
 /**
  * The write loop every GitRepository write goes through: under the repository's lock, fetch →
- * plan on the fresh refs → one atomic push with leases. A rejected push means someone else pushed
+ * plan on the fresh refs → one atomic push with leases. A write scoped to a package fetches and
+ * lists only that package's refs and the branch, so its cost does not grow with the repository. A rejected push means someone else pushed
  * in between; nothing changed anywhere, so the loop re-fetches and re-plans (Porch: 3 attempts,
  * backoff 200 ms × attempt, 1 s × attempt for hook declines). Errors thrown by `plan` (Conflict,
  * NotFound, Invalid…) end the write at once.
@@ -27,20 +28,23 @@ export interface LeasedWriteOptions {
   backoffMs: number;
   maxAttempts?: number;
   signal?: AbortSignal | undefined;
+  /** Fetch and list only these refs (see `packageScope`); every ref when absent. */
+  scope?: { refspecs: readonly string[]; patterns: readonly string[] };
 }
 
 export function leasedWrite<T>(
   options: LeasedWriteOptions,
   plan: (refs: RefMap) => Promise<Plan<T>>,
 ): Promise<T> {
-  const { mirror, queue, backoffMs, signal } = options;
+  const { mirror, queue, backoffMs, signal, scope } = options;
   const maxAttempts = options.maxAttempts ?? 3;
   return queue.withLock(
     mirror.dir,
     async () => {
       for (let attempt = 1; ; attempt++) {
-        await mirror.fetch(sig(signal));
-        const refs: RefMap = new Map((await mirror.listRefs(undefined, signal)).map((r) => [r.name, r]));
+        await mirror.fetch({ ...sig(signal), ...(scope ? { refspecs: scope.refspecs } : {}) });
+        const listed = await mirror.listRefs(scope?.patterns, signal);
+        const refs: RefMap = new Map(listed.map((r) => [r.name, r]));
         const { updates, result } = await plan(refs);
         try {
           await mirror.push(updates, sig(signal));

@@ -34,6 +34,14 @@ export interface RefreshResult {
   revisions: RevisionRecord[];
 }
 
+export interface RefreshOptions {
+  /**
+   * Only this package's revisions: fetches and reads just its refs and the branch, so the cost
+   * does not grow with the repository (used after a write; full refreshes keep everything true).
+   */
+  packagePath?: string;
+}
+
 export interface CreateDraftInput {
   packagePath: string;
   workspaceName: string;
@@ -68,7 +76,7 @@ export interface ApproveOptions {
  */
 export interface Repository {
   /** Fetches (with prune) and lists every revision the refs describe (porch.md §5.1). */
-  refresh(signal?: AbortSignal): Promise<RefreshResult>;
+  refresh(signal?: AbortSignal, options?: RefreshOptions): Promise<RefreshResult>;
   /** The package's files (subpackages included), package-relative paths, UTF-8 text. */
   readResources(rev: RevisionRecord, signal?: AbortSignal): Promise<Map<string, string>>;
   /** One file of the package (e.g. its `Kptfile`), or undefined when there is none. */

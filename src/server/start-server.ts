@@ -138,10 +138,10 @@ export async function startServer(
     repository: repositoryResolver(pool, handlers.for(repositoryKind, 'v1alpha1')),
     upstreams: new UpstreamMirrors(join(dataDir, 'upstreams')),
     secret: (namespace, name) => handlers.for(secretKind, 'v1').get(namespace, name),
-    resync: (namespace, name) =>
+    resync: (namespace, name, packagePath) =>
       repositories
-        .syncNow(namespace, name)
-        .catch((err: unknown) => log.warn({ err, repository: name }, 'resync failed')),
+        .syncPackage(namespace, name, packagePath)
+        .catch((err: unknown) => log.warn({ err, repository: name, packagePath }, 'resync failed')),
   };
   const packageRevisions = createPackageRevisionHandler(packageRevisionDeps);
   const packageResources = createPackageResourcesHandler(packageRevisionDeps);
