@@ -11,13 +11,11 @@ import type { Store } from '../db/index.js';
 import {
   clearIndex,
   repositoryRefOf,
-  credentialsFromSecret,
   syncIndex,
   syncPackageIndex,
   type IndexHandlers,
   type RepositoryPool,
 } from '../engine/index.js';
-import type { GitCredentials } from '../git/index.js';
 import {
   groupResource,
   nowTimestamp,
@@ -25,7 +23,6 @@ import {
   type ChangeHub,
   type ResourceHandler,
 } from '../registry/index.js';
-import type { Repository } from '../repository/index.js';
 import { KPTFILE } from '../krm/index.js';
 import { parseCron } from './cron.js';
 import { repositoryKind } from './repository-kind.js';
@@ -144,7 +141,7 @@ export class RepositoryController {
       return;
     }
     try {
-      const repository = await this.#open(key, object, spec.git);
+      const repository = await this.deps.pool.openFor(object);
       const { revisions, version } = await repository.refresh(AbortSignal.timeout(60_000));
       const ref = repositoryRefOf(object);
       const result = await syncIndex(this.deps.index, ref, revisions, (r) => repository.readFile(r, KPTFILE));
@@ -196,25 +193,8 @@ export class RepositoryController {
     this.#scheduled.delete(key);
   }
 
-  async #open(
-    key: string,
-    object: KubeObject,
-    git: NonNullable<NonNullable<RepositoryObject['spec']>['git']>,
-  ): Promise<Repository> {
-    const credentials = await this.#credentials(object.metadata.namespace ?? '', git.secretRef?.name);
-    return this.deps.pool.open(key, git, credentials);
-  }
-
   async #close(key: string): Promise<void> {
     await this.deps.pool.close(key);
-  }
-
-  /** Basic auth (`username`/`password`) or a bearer token (`bearerToken`) from the Secret. */
-  async #credentials(namespace: string, secretName: string | undefined): Promise<GitCredentials | undefined> {
-    if (!secretName) return undefined;
-    const row = await this.deps.store.get({ resource: 'secrets', namespace, name: secretName });
-    if (!row) throw new NotFoundError({ resource: 'secrets', name: secretName });
-    return credentialsFromSecret(JSON.parse(row.json) as KubeObject);
   }
 
   async #status(

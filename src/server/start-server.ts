@@ -102,7 +102,9 @@ export async function startServer(
   const namespaces = new NamespaceController(controllerDeps);
   await crds.start();
   gc.start();
-  const pool = new RepositoryPool(dataDir);
+  const pool = new RepositoryPool(dataDir, (namespace, name) =>
+    handlers.for(secretKind, 'v1').get(namespace, name),
+  );
 
   const repositories = new RepositoryController({
     store,

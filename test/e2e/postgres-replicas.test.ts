@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { startGitServer, type GitServer } from '../support/git-server.js';
 import { startLading, type LadingServer } from '../support/lading-server.js';
 
 const pg = await startPostgres();
@@ -14,8 +15,11 @@ if (skip) console.warn(`skipping PostgreSQL replica tests: ${skip}`);
 describe.skipIf(skip !== undefined)('two replicas on one PostgreSQL', () => {
   let a: LadingServer;
   let b: LadingServer;
+  let git: GitServer;
 
   beforeAll(async () => {
+    git = await startGitServer();
+    await git.createRepo('shared');
     const url = (pg as TestPostgres).url;
     a = await startLading({ args: ['--database-url', url] });
     b = await startLading({ args: ['--database-url', url] });
@@ -23,6 +27,7 @@ describe.skipIf(skip !== undefined)('two replicas on one PostgreSQL', () => {
   afterAll(async () => {
     await a?.stop();
     await b?.stop();
+    await git?.stop();
     if (!skip) await (pg as TestPostgres).stop();
   });
 
@@ -74,6 +79,55 @@ describe.skipIf(skip !== undefined)('two replicas on one PostgreSQL', () => {
     controller.abort();
     expect(names).toEqual(Array.from({ length: 20 }, (_, i) => `ADDED w-${i}`));
     expect(versions).toEqual([...versions].sort((x, y) => x - y));
+  });
+
+  it('takes package writes on the follower: it opens the repository itself and indexes the package', async () => {
+    const leaders = (s: LadingServer) => s.logs.filter((l) => l.includes('"acquired leadership"')).length;
+    const [leader, follower] = leaders(a) === 1 ? [a, b] : [b, a];
+    const send = async (server: LadingServer, method: string, path: string, body?: unknown) => {
+      const res = await fetch(server.url + path, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return JSON.parse(text) as {
+        metadata: { labels?: Record<string, string> };
+        spec: Record<string, unknown>;
+      };
+    };
+    await send(leader, 'POST', '/apis/config.porch.kpt.dev/v1alpha1/namespaces/default/repositories', {
+      apiVersion: 'config.porch.kpt.dev/v1alpha1',
+      kind: 'Repository',
+      metadata: { name: 'shared' },
+      spec: { type: 'git', git: { repo: git.url('shared'), branch: 'main', createBranch: true } },
+    });
+    const revisions = '/apis/porch.kpt.dev/v1alpha1/namespaces/default/packagerevisions';
+    await send(follower, 'POST', revisions, {
+      apiVersion: 'porch.kpt.dev/v1alpha1',
+      kind: 'PackageRevision',
+      metadata: { name: 'shared.web.ws1' },
+      spec: {
+        packageName: 'web',
+        repository: 'shared',
+        workspaceName: 'ws1',
+        tasks: [{ type: 'init', init: {} }],
+      },
+    });
+    const draft = await send(follower, 'GET', `${revisions}/shared.web.ws1`);
+    const proposed = await send(follower, 'PUT', `${revisions}/shared.web.ws1`, {
+      ...draft,
+      spec: { ...draft.spec, lifecycle: 'Proposed' },
+    });
+    await send(follower, 'PUT', `${revisions}/shared.web.ws1/approval`, {
+      ...proposed,
+      spec: { ...proposed.spec, lifecycle: 'Published' },
+    });
+    // The leader serves what the follower wrote, latest-revision label included.
+    const published = await send(leader, 'GET', `${revisions}/shared.web.ws1`);
+    expect(published.spec).toMatchObject({ lifecycle: 'Published', revision: 1 });
+    expect(published.metadata.labels).toMatchObject({ 'kpt.dev/latest-revision': 'true' });
   });
 
   it('elects one leader and fails over when it stops', async () => {
