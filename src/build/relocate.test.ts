@@ -47,7 +47,7 @@ describe('rewriteImages', () => {
         .replace('"busybox:1"', `"reg.local/mirror/library/busybox@${D2}"`)
         .replace(
           'lading.run/images: quay.io/example/worker:v2, docker.io/library/busybox:1',
-          `lading.run/images: "reg.local/mirror/example/worker@${D2}, reg.local/mirror/library/busybox@${D2}"`,
+          `lading.run/images: reg.local/mirror/example/worker@${D2}, reg.local/mirror/library/busybox@${D2}`,
         ),
     );
     expect(findImages(out).map((i) => i.reference)).toEqual([

@@ -49,7 +49,8 @@ interface Edit {
 
 /** The scalar written the way the original was (plain, single or double quoted). */
 function scalarText(node: Scalar, value: string): string {
-  const plainSafe = /^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$/.test(value) && !/:\s|\s#/.test(value);
+  const plainSafe =
+    /^[A-Za-z0-9][A-Za-z0-9._/:@+, -]*$/.test(value) && !/ $/.test(value) && !/:\s|\s#/.test(value);
   if (node.type === Scalar.QUOTE_SINGLE) return `'${value.replace(/'/g, "''")}'`;
   if (node.type === Scalar.PLAIN && plainSafe) return value;
   return JSON.stringify(value);
@@ -121,7 +122,10 @@ function rewriteObjects(text: string, mapping: ImageMapping): string {
       if (next.some((p, i) => p !== parts[i])) {
         // A block scalar becomes a one-line list: its indentation cannot be reproduced reliably.
         const node = new Scalar(next.join(', '));
-        node.type = annotation.type === Scalar.QUOTE_SINGLE ? Scalar.QUOTE_SINGLE : Scalar.QUOTE_DOUBLE;
+        node.type =
+          annotation.type === Scalar.BLOCK_LITERAL || annotation.type === Scalar.BLOCK_FOLDED
+            ? Scalar.QUOTE_DOUBLE
+            : annotation.type;
         const edit = scalarEdit(Object.assign(node, { range: annotation.range }), seg.start, next.join(', '));
         if (edit) edits.push(edit);
       }

@@ -1,15 +1,21 @@
 /**
- * `lading pkg …`: package images. `build` (folder or Kubefile → image in the local OCI store),
- * `validate`, `tree`, `images` and `inspect` work offline; transfers to and from registries are
- * registered by pkg-transfer.ts when the OCI copy layer is available.
+ * `lading pkg …`: package images. `build` (folder or Kubefile → image in the local OCI store,
+ * optionally bundled), `validate`, `tree`, `images` and `inspect` (local or remote); transfers
+ * are in pkg-transfer.ts, `update` and `bundle` in pkg-bundle.ts.
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { BadRequestError } from '../apimachinery/index.js';
 import {
+  PackageAnnotation,
   buildFromFolder,
+  buildFromKubefile,
+  inspectRemote,
+  inspectStored,
+  looksRemote,
+  registryFailure,
+  remoteReference,
   findImages,
   formatTree,
   packageTree,
@@ -19,48 +25,22 @@ import {
   validatePackage,
   type PackageFileMap,
 } from '../build/index.js';
-import { OciLayoutStore } from '../oci/index.js';
-import { DEFAULTS } from '../server/index.js';
-import { formatTable } from './table-printer.js';
-
-type Output = 'table' | 'json';
-
-interface StoreFlags {
-  dataDir: string;
-  store?: string;
-}
-
-/** The local store: `--store`, else `<data-dir>/oci`. */
-export async function openStore(flags: StoreFlags): Promise<OciLayoutStore> {
-  return OciLayoutStore.open(resolve(flags.store ?? join(flags.dataDir, 'oci')));
-}
-
-function checkOutput(value: string): Output {
-  if (value !== 'table' && value !== 'json')
-    throw new BadRequestError(`--output must be "table" or "json", not "${value}"`);
-  return value;
-}
-
-function collectKv(value: string, previous: Record<string, string>): Record<string, string> {
-  const eq = value.indexOf('=');
-  if (eq <= 0) throw new BadRequestError(`expected KEY=VALUE, got "${value}"`);
-  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function table(columns: string[], rows: unknown[][]): string {
-  return formatTable({
-    columnDefinitions: columns.map((name) => ({ name })),
-    rows: rows.map((cells) => ({ cells })),
-  });
-}
-
-function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
+import { isDigest, RegistryError } from '../oci/index.js';
+import { bundleOptions, packageInput, registerPkgBundle, runBundle, type BundleFlags } from './pkg-bundle.js';
+import {
+  checkOutput,
+  collect,
+  collectKv,
+  json,
+  openStore,
+  registryClient,
+  remoteOptions,
+  storeOptions,
+  table,
+  type RemoteFlags,
+  type StoreFlags,
+} from './pkg-common.js';
+import { registerPkgTransfer } from './pkg-transfer.js';
 
 /** Files of a folder, or of a stored image when `source` is not a folder. */
 async function sourceFiles(source: string, flags: StoreFlags): Promise<PackageFileMap> {
@@ -78,39 +58,77 @@ export function registerPkg(program: Command, setExit: (run: Promise<number>) =>
   const pkg = program
     .command('pkg')
     .description('Build, inspect and move package images (Package Operator layout)');
-  const storeOptions = (cmd: Command): Command =>
-    cmd
-      .option('--data-dir <dir>', 'data dir; the local image store is <data-dir>/oci', DEFAULTS.dataDir)
-      .option('--store <dir>', 'local OCI image layout to use instead of <data-dir>/oci');
 
-  storeOptions(
-    pkg
-      .command('build')
-      .argument('<source>', 'package folder (manifest.yaml, Kptfile or plain YAML)')
-      .description('Build a reproducible package image into the local store')
-      .option('-t, --tag <name>', 'name in the local store (repeatable)', collect, [])
-      .option('-l, --label <key=value>', 'image config label (repeatable)', collectKv, {})
-      .option('--allow-fixture-mismatch', 'build even when template test fixtures do not match', false)
-      .option('-o, --output <format>', 'table or json', 'table'),
+  bundleOptions(
+    remoteOptions(
+      storeOptions(
+        pkg
+          .command('build')
+          .argument('[source]', 'package folder (manifest.yaml, Kptfile or plain YAML)')
+          .description(
+            'Build a reproducible package image into the local store (from a folder or a Kubefile); with --to-repo or --to-tar, bundle it with its images',
+          )
+          .option('-f, --kubefile <file>', "build from a sealer Kubefile (context: the Kubefile's folder)")
+          .option('--context <dir>', 'build context of --kubefile')
+          .option('--build-arg <key=value>', 'Kubefile ARG value (repeatable)', collectKv, {})
+          .option('-t, --tag <name>', 'name in the local store (repeatable)', collect, [])
+          .option('-l, --label <key=value>', 'image config label (repeatable)', collectKv, {})
+          .option('--allow-fixture-mismatch', 'build even when template test fixtures do not match', false)
+          .option('-o, --output <format>', 'table or json', 'table'),
+      ),
+    ),
   ).action(
     (
-      source: string,
-      flags: StoreFlags & {
-        tag: string[];
-        label: Record<string, string>;
-        allowFixtureMismatch: boolean;
-        output: string;
-      },
+      source: string | undefined,
+      flags: StoreFlags &
+        BundleFlags & {
+          kubefile?: string;
+          context?: string;
+          buildArg: Record<string, string>;
+          label: Record<string, string>;
+          allowFixtureMismatch: boolean;
+          output: string;
+        },
     ) =>
       setExit(
         (async () => {
           const output = checkOutput(flags.output);
-          const built = await buildFromFolder(source, {
-            labels: flags.label,
-            allowFixtureMismatch: flags.allowFixtureMismatch,
-          });
+          if ((source === undefined) === (flags.kubefile === undefined))
+            throw new BadRequestError('give a package folder or --kubefile FILE (one of them)');
+          const store = await openStore(flags);
+          const options = { labels: flags.label, allowFixtureMismatch: flags.allowFixtureMismatch };
+          const built =
+            flags.kubefile !== undefined
+              ? await buildFromKubefile(flags.kubefile, {
+                  ...options,
+                  buildArgs: flags.buildArg,
+                  ...(flags.context !== undefined ? { context: flags.context } : {}),
+                  loadBase: async (image) =>
+                    (await packageInput(image, store, () => registryClient(flags))).files,
+                })
+              : await buildFromFolder(source!, options);
           for (const w of built.warnings) process.stderr.write(`warning: ${w}\n`);
-          const descriptor = await storePackageImage(await openStore(flags), built.image, flags.tag);
+          if (flags.toRepo !== undefined || flags.toTar !== undefined) {
+            // The bundle rebuilds the package with rewritten references from the same files.
+            await runBundle(
+              {
+                files: built.files,
+                fallbackName: built.name,
+                labels: flags.label,
+                annotations: Object.fromEntries(
+                  Object.entries(built.image.manifest.annotations ?? {}).filter(
+                    ([k]) => k !== PackageAnnotation.title && k !== PackageAnnotation.format,
+                  ),
+                ),
+                allowFixtureMismatch: flags.allowFixtureMismatch,
+              },
+              flags,
+              store,
+              output,
+            );
+            return 0;
+          }
+          const descriptor = await storePackageImage(store, built.image, flags.tag);
           const result = {
             name: built.name,
             format: built.format,
@@ -257,56 +275,93 @@ export function registerPkg(program: Command, setExit: (run: Promise<number>) =>
     ),
   );
 
-  storeOptions(
-    pkg
-      .command('inspect')
-      .argument('[name]', 'image name or digest in the local store; without it, list the store')
-      .description('Show a stored package image (manifest, config, files) or list the store')
-      .option('-o, --output <format>', 'table or json', 'table'),
-  ).action((name: string | undefined, flags: StoreFlags & { output: string }) =>
-    setExit(
-      (async () => {
-        const output = checkOutput(flags.output);
-        const store = await openStore(flags);
-        if (name === undefined) {
-          const refs = await store.listRefs();
-          if (output === 'json') process.stdout.write(json(refs));
-          else if (refs.length === 0) process.stderr.write(`No images in ${store.dir}\n`);
-          else
+  remoteOptions(
+    storeOptions(
+      pkg
+        .command('inspect')
+        .argument(
+          '[name]',
+          'image in the local store, or REGISTRY/REPOSITORY[:TAG|@DIGEST]; without it, list the store',
+        )
+        .description('Show a package image (manifest, config, files), local or remote, or list the store')
+        .option('--remote', 'read NAME from its registry even when the local store has it', false)
+        .option('-o, --output <format>', 'table or json', 'table'),
+    ),
+  ).action(
+    (name: string | undefined, flags: StoreFlags & RemoteFlags & { remote: boolean; output: string }) =>
+      setExit(
+        (async () => {
+          const output = checkOutput(flags.output);
+          const store = await openStore(flags);
+          if (name === undefined) {
+            const refs = await store.listRefs();
+            if (output === 'json') process.stdout.write(json(refs));
+            else if (refs.length === 0) process.stderr.write(`No images in ${store.dir}\n`);
+            else
+              process.stdout.write(
+                table(
+                  ['Name', 'Digest', 'Size'],
+                  refs.map((r) => [r.name, r.descriptor.digest, r.descriptor.size]),
+                ),
+              );
+            return 0;
+          }
+          const local = !flags.remote && (isDigest(name) || (await store.resolve(name)) !== undefined);
+          if (!local && !looksRemote(name))
+            throw new BadRequestError(
+              `image "${name}" is not in the local store "${store.dir}"; to read it from a registry, name the registry (REGISTRY/REPOSITORY[:TAG])`,
+            );
+          const info = local
+            ? await inspectStored(store, name)
+            : await inspectRemote(await registryClient(flags), remoteReference(name)).catch(
+                (err: unknown) => {
+                  throw err instanceof RegistryError ? registryFailure(`inspecting ${name}`, err) : err;
+                },
+              );
+          if (output === 'json') {
+            process.stdout.write(json(info));
+            return 0;
+          }
+          process.stdout.write(`Reference:   ${info.reference}\n`);
+          process.stdout.write(`Digest:      ${info.digest}\n`);
+          process.stdout.write(`Media type:  ${info.mediaType}\n`);
+          for (const [k, v] of Object.entries(info.annotations ?? {}))
+            process.stdout.write(`Annotation:  ${k}=${v}\n`);
+          for (const [k, v] of Object.entries(info.config?.config?.Labels ?? {}))
+            process.stdout.write(`Label:       ${k}=${v}\n`);
+          if (info.config)
+            process.stdout.write(`Platform:    ${info.config.os}/${info.config.architecture}\n`);
+          if (info.manifests) {
+            process.stdout.write(`\n`);
             process.stdout.write(
               table(
-                ['Name', 'Digest', 'Size'],
-                refs.map((r) => [r.name, r.descriptor.digest, r.descriptor.size]),
+                ['Platform', 'Digest', 'Size'],
+                info.manifests.map((m) => [
+                  m.platform
+                    ? `${m.platform.os}/${m.platform.architecture}${m.platform.variant ? `/${m.platform.variant}` : ''}`
+                    : '',
+                  m.digest,
+                  m.size,
+                ]),
               ),
             );
+            return 0;
+          }
+          process.stdout.write(`Layers:      ${info.layers?.length ?? 0}\n`);
+          if (info.files) {
+            process.stdout.write(`\n`);
+            process.stdout.write(
+              table(
+                ['Path', 'Size'],
+                info.files.map((f) => [f.path, f.size]),
+              ),
+            );
+          }
           return 0;
-        }
-        const stored = await store.fetchManifest(name);
-        const { files } = await readStoredPackage(store, name);
-        const manifest = stored.parsed.kind === 'manifest' ? stored.parsed.manifest : undefined;
-        if (output === 'json') {
-          process.stdout.write(
-            json({
-              digest: stored.descriptor.digest,
-              manifest: manifest ?? stored.parsed,
-              files: [...files].map(([p, b]) => ({ path: p, size: b.length })),
-            }),
-          );
-        } else {
-          process.stdout.write(`Digest:      ${stored.descriptor.digest}\n`);
-          for (const [k, v] of Object.entries(manifest?.annotations ?? {}))
-            process.stdout.write(`Annotation:  ${k}=${v}\n`);
-          process.stdout.write(`Layers:      ${manifest?.layers.length ?? 0}\n\n`);
-          process.stdout.write(
-            table(
-              ['Path', 'Size'],
-              [...files].map(([p, b]) => [p, b.length]),
-            ),
-          );
-        }
-        return 0;
-      })(),
-    ),
+        })(),
+      ),
   );
+  registerPkgTransfer(pkg, setExit);
+  registerPkgBundle(pkg, setExit);
   return pkg;
 }
