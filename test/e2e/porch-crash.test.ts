@@ -5,6 +5,8 @@
  * are still Proposed with their proposed branch, and revision numbers are unique.
  */
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitAt, startGitServer, type GitServer } from '../support/git-server.js';
 import { startLading, type LadingServer } from '../support/lading-server.js';
@@ -159,5 +161,33 @@ describe('a crash in the middle of approvals', () => {
       expect(r.spec.revision).toBe(r.spec.lifecycle === 'Published' ? 1 : 0);
     }
     expect((await tags()).length).toBeGreaterThan(0);
+  });
+
+  it('rebuilds a lost index from git: the same revisions after the index rows are gone', async () => {
+    const summary = async () =>
+      ((await (await request(server, 'GET', API)).json()) as { items: Revision[] }).items
+        .map((r) => `${r.metadata.name} ${r.spec.lifecycle} ${r.spec.revision}`)
+        .sort();
+    // Every approved package also has its placeholder (branch head) once the sync caught up.
+    const tagCount = (await gitAt(git.repoPath('deploy'), ['tag'])).trim().split('\n').filter(Boolean).length;
+    let before: string[] = [];
+    await until(
+      'the placeholders of the approved packages',
+      async () => (before = await summary()).filter((r) => r.includes('.main ')).length === tagCount,
+    );
+    expect(before).toHaveLength(PACKAGES + tagCount);
+    expect(await server.stop()).toBe(0);
+    const db = new Database(join(dataDir, 'lading.db'));
+    const deleted = db
+      .prepare(
+        "DELETE FROM lading_objects WHERE resource LIKE '%packagerevisions%' OR resource LIKE '%packages%'",
+      )
+      .run().changes;
+    db.close();
+    expect(deleted).toBeGreaterThanOrEqual(before.length);
+    server = await startLading({ dataDir, args: ['--repository-sync-interval', '1s'] });
+    let after: string[] = [];
+    await until('the index to be rebuilt', async () => (after = await summary()).length >= before.length);
+    expect(after).toEqual(before);
   });
 });
