@@ -16,6 +16,7 @@ import { createMany, getText, median, ms, printTable, rssBytes, timeRuns, type R
 import { watchLatency } from './watch-latency.js';
 import { packageBenchmarks } from './packages.js';
 import { approveBenchmarks } from './approve.js';
+import { porchLoadBenchmarks } from './porch-load.js';
 import { ociCopyBenchmarks } from './oci-copy.js';
 import { fnRenderBenchmarks } from './fn-render.js';
 import { pkgBuildBenchmarks } from './pkg-build.js';
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
   }
   if (only === undefined || only === 'packages') rows.push(...(await packageBenchmarks()));
   if (only === undefined || only === 'approve') rows.push(...(await approveBenchmarks()));
+  if (only === undefined || only === 'porch-load') rows.push(...(await porchLoadBenchmarks()));
   if (only === undefined || only === 'oci') rows.push(...(await ociCopyBenchmarks()));
   if (only === undefined || only === 'pkg-build') rows.push(...(await pkgBuildBenchmarks()));
   if (only === undefined || only === 'fn-runner') rows.push(...(await fnRunnerBenchmarks()));

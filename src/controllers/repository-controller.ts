@@ -99,7 +99,11 @@ export class RepositoryController {
     const row = await this.deps.store.get({ resource: RESOURCE, namespace, name });
     if (!repository || !row) return;
     const ref = repositoryRefOf(JSON.parse(row.json) as KubeObject);
-    const { revisions } = await repository.refresh(AbortSignal.timeout(60_000), { packagePath });
+    // This process's push already brought the mirror's refs of the package up to date.
+    const { revisions } = await repository.refresh(AbortSignal.timeout(60_000), {
+      packagePath,
+      fetch: false,
+    });
     await syncPackageIndex(this.deps.index, ref, packagePath, revisions, (r) =>
       repository.readFile(r, KPTFILE),
     );

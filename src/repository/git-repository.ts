@@ -58,7 +58,8 @@ export class GitRepository implements Repository {
     const refs = await this.queue.withLock(
       this.mirror.dir,
       async () => {
-        await this.mirror.fetch({ ...sig(signal), ...(scope ? { refspecs: scope.refspecs } : {}) });
+        if (options.fetch !== false)
+          await this.mirror.fetch({ ...sig(signal), ...(scope ? { refspecs: scope.refspecs } : {}) });
         return this.mirror.listRefs(scope?.patterns, signal);
       },
       sig(signal),

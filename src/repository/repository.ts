@@ -40,6 +40,8 @@ export interface RefreshOptions {
    * does not grow with the repository (used after a write; full refreshes keep everything true).
    */
   packagePath?: string;
+  /** Read the mirror as it is, without fetching (right after this process's own write); default true. */
+  fetch?: boolean;
 }
 
 export interface CreateDraftInput {

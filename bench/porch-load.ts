@@ -1,0 +1,167 @@
+/**
+ * Issue 3 (b) and (d): Porch's own load shape — 20 repositories × 20 packages × 5 revisions, each
+ * revision created (init, then `edit` of the previous one), proposed and approved; one client per
+ * repository, all repositories at once. Prints the total time and the worst create-to-approve
+ * time (Porch: worst 22 s), then the server's RSS with 100 repositories and 10,000 revisions
+ * (the 2,000 made here plus 80 repositories seeded with plain git and indexed by sync).
+ */
+import { commitToBranch, gitAt, startGitServer, type GitServer } from '../test/support/git-server.js';
+import { startLading, type LadingServer } from '../test/support/lading-server.js';
+import { ms, percentile, rssBytes, type Row } from './support.js';
+
+const REPOSITORIES = 20;
+const PACKAGES = 20;
+const REVISIONS = 5;
+const RSS_REPOSITORIES = 100;
+const RSS_REVISIONS = 10_000;
+const API = '/apis/porch.kpt.dev/v1alpha1/namespaces/default';
+const REPOS_API = '/apis/config.porch.kpt.dev/v1alpha1/namespaces/default/repositories';
+
+interface Revision {
+  metadata: { name: string };
+  spec: Record<string, unknown>;
+}
+
+async function call<T = Revision>(
+  server: LadingServer,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(server.url + path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+async function register(server: LadingServer, git: GitServer, name: string): Promise<void> {
+  await call(server, 'POST', REPOS_API, {
+    apiVersion: 'config.porch.kpt.dev/v1alpha1',
+    kind: 'Repository',
+    metadata: { name },
+    spec: { type: 'git', git: { repo: git.url(name), branch: 'main', createBranch: true } },
+  });
+}
+
+async function ready(server: LadingServer, name: string): Promise<void> {
+  for (;;) {
+    const repo = await call<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(
+      server,
+      'GET',
+      `${REPOS_API}/${name}`,
+    );
+    if (repo.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Creates, proposes and approves one revision; returns its create-to-approve time. */
+async function oneRevision(server: LadingServer, repo: string, pkg: string, n: number): Promise<number> {
+  const start = performance.now();
+  const name = `${repo}.${pkg}.v${n}`;
+  const task =
+    n === 1
+      ? { type: 'init', init: { description: pkg } }
+      : { type: 'edit', edit: { sourceRef: { name: `${repo}.${pkg}.v${n - 1}` } } };
+  await call(server, 'POST', `${API}/packagerevisions`, {
+    apiVersion: 'porch.kpt.dev/v1alpha1',
+    kind: 'PackageRevision',
+    metadata: { name },
+    spec: { packageName: pkg, repository: repo, workspaceName: `v${n}`, tasks: [task] },
+  });
+  const draft = await call(server, 'GET', `${API}/packagerevisions/${name}`);
+  const proposed = await call(server, 'PUT', `${API}/packagerevisions/${name}`, {
+    ...draft,
+    spec: { ...draft.spec, lifecycle: 'Proposed' },
+  });
+  await call(server, 'PUT', `${API}/packagerevisions/${name}/approval`, {
+    ...proposed,
+    spec: { ...proposed.spec, lifecycle: 'Published' },
+  });
+  return performance.now() - start;
+}
+
+async function loadShape(server: LadingServer, git: GitServer): Promise<Row[]> {
+  const repos = Array.from({ length: REPOSITORIES }, (_, i) => `load-${i}`);
+  for (const repo of repos) {
+    await git.createRepo(repo);
+    await register(server, git, repo);
+  }
+  for (const repo of repos) await ready(server, repo);
+  const times: number[] = [];
+  const start = performance.now();
+  await Promise.all(
+    repos.map(async (repo) => {
+      for (let p = 0; p < PACKAGES; p++)
+        for (let n = 1; n <= REVISIONS; n++) times.push(await oneRevision(server, repo, `pkg-${p}`, n));
+    }),
+  );
+  const total = performance.now() - start;
+  times.sort((a, b) => a - b);
+  const count = REPOSITORIES * PACKAGES * REVISIONS;
+  return [
+    {
+      benchmark: `(issue 3 b) ${REPOSITORIES} repositories × ${PACKAGES} packages × ${REVISIONS} revisions created, proposed, approved (${count})`,
+      figure: `total ${(total / 1000).toFixed(1)} s`,
+      goal: 'total ≤ 60 s',
+    },
+    {
+      benchmark: '(issue 3 b) create-to-approve per revision',
+      figure: `p50 ${ms(percentile(times, 50))}, p99 ${ms(percentile(times, 99))}, worst ${ms(times.at(-1) ?? NaN)}`,
+      goal: 'worst ≤ 1 s (Porch: 22 s)',
+    },
+  ];
+}
+
+/** Fills up to RSS_REPOSITORIES repositories and RSS_REVISIONS revisions with plain-git seeds. */
+async function seedForRss(server: LadingServer, git: GitServer, existing: number): Promise<number> {
+  const repos = RSS_REPOSITORIES - REPOSITORIES;
+  const perRepo = Math.ceil((RSS_REVISIONS - existing) / repos);
+  const packages = Math.ceil(perRepo / 10);
+  let expected = existing;
+  for (let r = 0; r < repos; r++) {
+    const name = `seed-${r}`;
+    const files: Record<string, string> = {};
+    for (let p = 0; p < packages; p++)
+      files[`pkg-${p}/Kptfile`] = `apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: pkg-${p}\n`;
+    await git.createRepo(name);
+    const commit = await commitToBranch(git.repoPath(name), 'main', files, 'Seed');
+    const refs: string[] = [];
+    for (let i = 0; i < perRepo; i++)
+      refs.push(`create refs/tags/pkg-${Math.floor(i / 10)}/v${(i % 10) + 1} ${commit}\n`);
+    await gitAt(git.repoPath(name), ['update-ref', '--stdin'], { input: refs.join('') });
+    await gitAt(git.repoPath(name), ['pack-refs', '--all']);
+    await register(server, git, name);
+    expected += perRepo + packages; // tags plus one placeholder per package
+  }
+  for (;;) {
+    const list = await call<{ items: unknown[] }>(server, 'GET', `${API}/packagerevisions`);
+    if (list.items.length >= expected) return list.items.length;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export async function porchLoadBenchmarks(): Promise<Row[]> {
+  const git = await startGitServer();
+  const server = await startLading({ args: ['--repository-sync-interval', '30m'] });
+  try {
+    const rows = await loadShape(server, git);
+    const made = REPOSITORIES * PACKAGES * (REVISIONS + 1); // + one placeholder per package
+    const revisions = await seedForRss(server, git, made);
+    (globalThis.gc as (() => void) | undefined)?.();
+    await new Promise((r) => setTimeout(r, 2000));
+    rows.push({
+      benchmark: `(issue 3 d) server RSS with ${RSS_REPOSITORIES} repositories and ${revisions} revisions`,
+      figure: `${(rssBytes(server.process.pid ?? 0) / 1024 / 1024).toFixed(0)} MiB`,
+      goal: '≤ 250 MB',
+    });
+    return rows;
+  } finally {
+    await server.stop();
+    await git.stop();
+  }
+}
