@@ -5,12 +5,14 @@
  * removed first.
  */
 import { posix } from 'node:path';
+import { isMap, type Document } from 'yaml';
 import {
   TRACKING_ANNOTATIONS,
   clearEmptyMetadata,
   formatYamlFile,
-  objectMeta,
   removeAnnotation,
+  rootMap,
+  scalarString,
   type KrmResource,
   type PackageResources,
   type YamlDocument,
@@ -22,8 +24,31 @@ export const PACKAGE_PATH_ANNOTATION = 'internal.config.kubernetes.io/package-pa
 /** kpt's id for resources a selector picked (removed from output). */
 export const RESOURCE_ID_ANNOTATION = 'internal.config.k8s.io/kpt-resource-id';
 
+function firstValue(map: unknown, key: string): unknown {
+  if (!isMap(map)) return undefined;
+  for (const pair of map.items) if (scalarString(pair.key) === key) return pair.value;
+  return undefined;
+}
+
+/**
+ * `metadata.annotations[key]` of a document, read exactly as `objectMeta` reads it (the first
+ * `metadata` and `annotations` fields; the last pair of that key with a scalar value) without
+ * building the rest of the object's metadata: this runs for every resource after every step.
+ */
+export function annotationValue(doc: Document, key: string): string | undefined {
+  const annotations = firstValue(firstValue(rootMap(doc), 'metadata'), 'annotations');
+  if (!isMap(annotations)) return undefined;
+  let value: string | undefined;
+  for (const pair of annotations.items) {
+    if (scalarString(pair.key) !== key) continue;
+    const v = scalarString(pair.value);
+    if (v !== undefined) value = v;
+  }
+  return value;
+}
+
 export function annotationOf(resource: KrmResource, key: string): string | undefined {
-  return objectMeta(resource.document.doc).annotations[key];
+  return annotationValue(resource.document.doc, key);
 }
 
 /** Removes the annotations that only live during a function run. */

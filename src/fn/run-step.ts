@@ -4,17 +4,11 @@
  * selected. A failure is returned, not thrown, so callers can record it; only an abort throws.
  */
 import type { Document } from 'yaml';
-import {
-  objectMeta,
-  removeAnnotation,
-  setAnnotation,
-  type KrmResource,
-  type Selector,
-} from '../krm/index.js';
+import { removeAnnotation, setAnnotation, type KrmResource, type Selector } from '../krm/index.js';
 import { cloneResource } from './function-config.js';
 import { FunctionRunError, type FunctionRuntime, type FunctionTarget } from './function-runtime.js';
 import type { FunctionResultItem } from './function-results.js';
-import { RESOURCE_ID_ANNOTATION } from './render-output.js';
+import { RESOURCE_ID_ANNOTATION, annotationValue } from './render-output.js';
 import { resolveRunner } from './runtime-chain.js';
 import { hasSelection, selectResources } from './selectors.js';
 
@@ -59,7 +53,7 @@ function mergeWithInput(
   const byId = new Map<string, KrmResource>();
   const created: KrmResource[] = [];
   for (const r of output) {
-    const id = objectMeta(r.document.doc).annotations[RESOURCE_ID_ANNOTATION];
+    const id = annotationValue(r.document.doc, RESOURCE_ID_ANNOTATION);
     removeAnnotation(r.document.doc, RESOURCE_ID_ANNOTATION);
     if (id !== undefined && !byId.has(id)) byId.set(id, r);
     else created.push(r);

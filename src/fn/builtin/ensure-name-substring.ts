@@ -101,7 +101,10 @@ function selects(
   info: Pick<ObjectInfo, 'apiVersion' | 'kind'>,
   sel: { kind: string; group: string; version: string },
 ): boolean {
-  return matchesSpec({ ...sel, path: '', create: false }, info);
+  return matchesSpec(
+    { kind: sel.kind, group: sel.group, version: sel.version, path: '', create: false },
+    info,
+  );
 }
 
 const SKIPPED = [
@@ -210,7 +213,7 @@ class Renamer {
       }
       if (byName.size === 0) continue;
       for (const spec of ref.referrers) {
-        for (const referrer of this.tracked) {
+        for (const referrer of this.ofKind(spec.kind)) {
           if (!matchesSpec(spec, referrer.info)) continue;
           const candidates: Candidates = (name) =>
             (byName.get(name) ?? []).filter((t) => this.visible(referrer.info, t.info));
@@ -220,6 +223,22 @@ class Renamer {
         }
       }
     }
+  }
+
+  private byKind: Map<string, Tracked[]> | undefined;
+
+  /** The tracked objects a spec of `kind` can match ('' matches all), in object order. */
+  private ofKind(kind: string): readonly Tracked[] {
+    if (kind === '') return this.tracked;
+    if (!this.byKind) {
+      this.byKind = new Map();
+      for (const t of this.tracked) {
+        const list = this.byKind.get(t.info.kind);
+        if (list) list.push(t);
+        else this.byKind.set(t.info.kind, [t]);
+      }
+    }
+    return this.byKind.get(kind) ?? [];
   }
 
   /** Whether `target` can be referred to from `referrer` (same namespace, or cluster-scoped). */

@@ -56,22 +56,29 @@ export function parseFieldSpecs(node: unknown): FieldSpec[] {
   return specs;
 }
 
-function groupVersion(apiVersion: string): { group: string; version: string } {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0
-    ? { group: '', version: apiVersion }
-    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
-}
-
 export function matchesSpec(fs: FieldSpec, info: Pick<ObjectInfo, 'apiVersion' | 'kind'>): boolean {
   if (fs.kind !== '' && fs.kind !== info.kind) return false;
-  const { group, version } = groupVersion(info.apiVersion);
-  if (fs.group !== '' && fs.group !== group) return false;
-  if (fs.version !== '' && fs.version !== version) return false;
+  if (fs.group === '' && fs.version === '') return true;
+  // Called for every object and every spec: compare without splitting `apiVersion` into strings.
+  const apiVersion = info.apiVersion;
+  const slash = apiVersion.indexOf('/');
+  if (fs.group !== '') {
+    if (slash !== fs.group.length || !apiVersion.startsWith(fs.group)) return false;
+  }
+  if (fs.version !== '') {
+    const start = slash < 0 ? 0 : slash + 1;
+    if (apiVersion.length - start !== fs.version.length || !apiVersion.startsWith(fs.version, start))
+      return false;
+  }
   return true;
 }
 
-export function splitSpecPath(path: string): string[] {
+const splitCache = new Map<string, readonly string[]>();
+
+/** The fields of a spec path (`\/` escapes a slash); cached, since the same specs walk every object. */
+export function splitSpecPath(path: string): readonly string[] {
+  const cached = splitCache.get(path);
+  if (cached) return cached;
   const parts = path.split('/');
   const out: string[] = [parts[0] ?? ''];
   for (const p of parts.slice(1)) {
@@ -80,11 +87,42 @@ export function splitSpecPath(path: string): string[] {
     if (prev.endsWith('\\')) out[last] = `${prev.slice(0, -1)}/${p}`;
     else out.push(p);
   }
+  if (splitCache.size < 1_000) splitCache.set(path, out);
   return out;
 }
 
 /** The kind of node to create for a missing leaf (`map`), or no creation at the leaf. */
 export type CreateKind = 'map' | undefined;
+
+/**
+ * A place a walk arrived at. A class rather than an object of closures: walks run for every object
+ * and every field spec, and most of them end at a missing field.
+ */
+class WalkSlot implements FieldSlot {
+  private fields: readonly string[] | undefined;
+  constructor(
+    readonly node: Node,
+    private readonly parent: WalkSlot | undefined,
+    /** The pair holding `node` (a mapping field) or the sequence holding it at `index`. */
+    private readonly holder: Pair | YAMLSeq | undefined,
+    private readonly index: number,
+    /** The field name that led here from `parent` (undefined for a sequence item). */
+    private readonly field: string | undefined,
+  ) {}
+
+  replace(next: Node): void {
+    if (this.holder instanceof Pair) this.holder.value = next;
+    else if (this.holder) this.holder.items[this.index] = next;
+  }
+
+  get path(): readonly string[] {
+    if (!this.fields) {
+      const above = this.parent?.path ?? [];
+      this.fields = this.field === undefined ? above : [...above, this.field];
+    }
+    return this.fields;
+  }
+}
 
 /**
  * Walks `fs.path` from `root`, calling `visit` at every place the path leads to. Throws an Error
@@ -96,37 +134,40 @@ export function walkFieldSpec(
   createKind: CreateKind,
   visit: (slot: FieldSlot) => void,
 ): void {
-  const rootSlot: FieldSlot = { node: root, replace: () => undefined, path: [] };
-  walk(rootSlot, splitSpecPath(fs.path), fs, createKind, visit);
+  walk(
+    new WalkSlot(root, undefined, undefined, 0, undefined),
+    splitSpecPath(fs.path),
+    0,
+    fs,
+    createKind,
+    visit,
+  );
 }
 
 function walk(
-  slot: FieldSlot,
-  rest: readonly string[],
+  slot: WalkSlot,
+  fields: readonly string[],
+  at: number,
   fs: FieldSpec,
   createKind: CreateKind,
   visit: (slot: FieldSlot) => void,
 ): void {
-  if (rest.length === 0) {
+  if (at === fields.length) {
     visit(slot);
     return;
   }
   const node = slot.node;
   if (isSeq(node)) {
-    node.items.forEach((item, i) => {
-      const itemSlot: FieldSlot = {
-        node: item as Node,
-        replace: (next) => {
-          node.items[i] = next;
-        },
-        path: slot.path,
-      };
-      walk(itemSlot, rest, fs, createKind, visit);
-    });
+    // As Array.prototype.forEach: items appended meanwhile are not visited, holes are skipped.
+    const length = node.items.length;
+    for (let i = 0; i < length; i++) {
+      if (!(i in node.items)) continue;
+      walk(new WalkSlot(node.items[i] as Node, slot, node, i, undefined), fields, at, fs, createKind, visit);
+    }
     return;
   }
   if (!isMap(node)) throw new Error('expected sequence or mapping node');
-  const raw = rest[0] ?? '';
+  const raw = fields[at] ?? '';
   const isSeqField = raw.endsWith('[]');
   const name = isSeqField ? raw.slice(0, -2) : raw;
   const create = fs.create && createKind !== undefined && !isSeqField;
@@ -141,14 +182,7 @@ function walk(
     // kustomize turns a null into the kind it would create (a sequence for `name[]`).
     if (isSeqField) target.value = new YAMLSeq();
     else if (create) target.value = new YAMLMap();
-    else if (rest.length > 1) return;
+    else if (fields.length - at > 1) return;
   }
-  const child: FieldSlot = {
-    node: target.value as Node,
-    replace: (next) => {
-      target.value = next;
-    },
-    path: [...slot.path, name],
-  };
-  walk(child, rest.slice(1), fs, createKind, visit);
+  walk(new WalkSlot(target.value as Node, slot, target, 0, name), fields, at + 1, fs, createKind, visit);
 }
