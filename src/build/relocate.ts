@@ -125,7 +125,7 @@ function rewriteObjects(text: string, mapping: ImageMapping): string {
         node.type =
           annotation.type === Scalar.BLOCK_LITERAL || annotation.type === Scalar.BLOCK_FOLDED
             ? Scalar.QUOTE_DOUBLE
-            : annotation.type;
+            : (annotation.type ?? Scalar.PLAIN);
         const edit = scalarEdit(Object.assign(node, { range: annotation.range }), seg.start, next.join(', '));
         if (edit) edits.push(edit);
       }
