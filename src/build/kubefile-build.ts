@@ -22,7 +22,7 @@ import { BadRequestError } from '../apimachinery/index.js';
 import { buildFromFiles, type BuildOptions, type BuildResult } from './build.js';
 import { findImages } from './images.js';
 import { KubefileError, parseKubefile, type KubefileInstruction } from './kubefile.js';
-import { readPackageFolder, type PackageFileMap } from './package-source.js';
+import { comparePaths, readPackageFolder, type PackageFileMap } from './package-source.js';
 
 export interface KubefileBuildOptions extends BuildOptions {
   /** Build context (default: the Kubefile's folder). */
@@ -240,7 +240,8 @@ export async function buildFromKubefile(
   };
   const name = options.name ?? context.slice(context.lastIndexOf(sep) + 1);
   try {
-    return await buildFromFiles(files, name, {
+    const sorted: PackageFileMap = new Map([...files].sort(([a], [b]) => comparePaths(a, b)));
+    return await buildFromFiles(sorted, name, {
       ...options,
       labels,
       annotations: {
