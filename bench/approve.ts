@@ -6,23 +6,15 @@
  */
 import { commitToBranch, gitAt, startGitServer, type GitServer } from '../test/support/git-server.js';
 import { startLading, type LadingServer } from '../test/support/lading-server.js';
-import { ms, percentile, type Row } from './support.js';
+import { apiCall, ms, percentile, type Row } from './support.js';
 
 const SIZES = [50, 500, 5_000];
 const TAGS_PER_PACKAGE = 10;
 const APPROVALS = 30;
 const API = '/apis/porch.kpt.dev/v1alpha1/namespaces/default';
 
-async function call(server: LadingServer, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as unknown;
-}
+const call = (server: LadingServer, method: string, path: string, body?: unknown): Promise<unknown> =>
+  apiCall(server.url, method, path, body);
 
 /** A repository with `published` revisions: packages of TAGS_PER_PACKAGE tags each. */
 async function seed(git: GitServer, name: string, published: number): Promise<void> {

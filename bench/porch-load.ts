@@ -7,7 +7,7 @@
  */
 import { commitToBranch, gitAt, startGitServer, type GitServer } from '../test/support/git-server.js';
 import { startLading, type LadingServer } from '../test/support/lading-server.js';
-import { ms, percentile, rssBytes, type Row } from './support.js';
+import { apiCall, ms, percentile, rssBytes, type Row } from './support.js';
 
 const REPOSITORIES = 20;
 const PACKAGES = 20;
@@ -22,21 +22,8 @@ interface Revision {
   spec: Record<string, unknown>;
 }
 
-async function call<T = Revision>(
-  server: LadingServer,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const call = <T = Revision>(server: LadingServer, method: string, path: string, body?: unknown): Promise<T> =>
+  apiCall<T>(server.url, method, path, body);
 
 async function register(server: LadingServer, git: GitServer, name: string): Promise<void> {
   await call(server, 'POST', REPOS_API, {

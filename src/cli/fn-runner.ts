@@ -20,6 +20,7 @@ import {
 import { parseYamlFile } from '../krm/index.js';
 import { isLoopback, parseListen } from '../server/index.js';
 import { parseDuration } from './duration.js';
+import { untilTerminated } from './signals.js';
 
 interface FnRunnerFlags {
   listen: string;
@@ -187,15 +188,7 @@ async function fnRunner(flags: FnRunnerFlags): Promise<number> {
     },
     'function runner is serving',
   );
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  await untilTerminated();
   await server.close();
   log.flush();
   return 0;

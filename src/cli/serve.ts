@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULTS, startServer, type ServerConfig } from '../server/index.js';
 import { parseDuration } from './duration.js';
+import { untilTerminated } from './signals.js';
 
 interface ServeFlags {
   listen: string;
@@ -73,15 +74,7 @@ async function serve(flags: ServeFlags): Promise<number> {
     ...(flags.tlsPrivateKeyFile ? { tlsPrivateKeyFile: flags.tlsPrivateKeyFile } : {}),
   };
   const server = await startServer(config);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  await untilTerminated();
   await server.close();
   return 0;
 }
