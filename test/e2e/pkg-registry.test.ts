@@ -355,8 +355,25 @@ describe.skipIf(missing !== undefined)('lading pkg against the distribution regi
         `image: ${b.host}/air/library/web@${web} # same as spec.images\n`,
       );
       if (!missingSkopeo) {
+        // skopeo reads the bundle archive, pushes its package, and Lading pulls what skopeo pushed.
         const { stdout } = await run('skopeo', ['inspect', '--raw', `oci-archive:${file}:with-images:v1`]);
         expect(JSON.parse(stdout)).toMatchObject({ mediaType: 'application/vnd.oci.image.manifest.v1+json' });
+        await run('skopeo', [
+          'copy',
+          '--dest-tls-verify=false',
+          `oci-archive:${file}:with-images:v1`,
+          `docker://${b.host}/by-skopeo/with-images:v1`,
+        ]);
+        const viaSkopeo = await pkg([
+          'pull',
+          `${b.host}/by-skopeo/with-images:v1`,
+          '--store',
+          join(work, 'store-skopeo'),
+          '-o',
+          'json',
+        ]);
+        expect(viaSkopeo.code, viaSkopeo.stderr).toBe(0);
+        expect((JSON.parse(viaSkopeo.stdout) as { files: unknown[] }).files).toHaveLength(3);
       }
     });
 
