@@ -4,14 +4,14 @@
  * service, and `NOT_FOUND` for a service it does not know; `Watch` streams the status and every
  * change until the caller goes away.
  */
-import {
-  status as GrpcStatus,
-  type sendUnaryData,
-  type ServerUnaryCall,
-  type ServerWritableStream,
-  type ServiceDefinition,
-  type UntypedServiceImplementation,
+import type {
+  sendUnaryData,
+  ServerUnaryCall,
+  ServerWritableStream,
+  ServiceDefinition,
+  UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { GrpcStatus } from './grpc-status.js';
 import {
   HEALTH_CHECK_PATH,
   HEALTH_WATCH_PATH,

@@ -9,14 +9,8 @@
  * `RemoteFunctionNotFoundError` and the image is remembered for `notFoundTtlMs`, during which
  * `resolve` answers `undefined` so that a chain falls through to its next runtime.
  */
-import {
-  Client,
-  credentials,
-  Metadata,
-  status as GrpcStatus,
-  type ServiceError,
-  type StatusObject,
-} from '@grpc/grpc-js';
+import type { Client, ServiceError, StatusObject } from '@grpc/grpc-js';
+import { GrpcStatus, loadGrpc, type Grpc } from './grpc-status.js';
 import { decodeEvaluateResponse, encodeEvaluateRequest, EVALUATE_FUNCTION_PATH } from './messages.js';
 import { resourceListFromBytes, resourceListToBytes } from './resource-list-bytes.js';
 import {
@@ -68,15 +62,32 @@ export function createRemoteRuntime(options: RemoteRuntimeOptions): RemoteRuntim
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const notFoundTtlMs = options.notFoundTtlMs ?? 30_000;
-  const client = new Client(address, credentials.createInsecure(), messageLimitOptions(maxMessageBytes));
+  // grpc-js refuses an empty target when the client is made; the client is made on the first call.
+  if (address === '') throw new Error('the function runner address must not be empty; give host:port');
   const notFound = new Map<string, number>();
+  let client: Client | undefined;
+  let closed = false;
 
-  function call(
+  async function connect(): Promise<{ grpc: Grpc; client: Client }> {
+    const grpc = await loadGrpc();
+    if (!client) {
+      client = new grpc.Client(
+        address,
+        grpc.credentials.createInsecure(),
+        messageLimitOptions(maxMessageBytes),
+      );
+      if (closed) client.close();
+    }
+    return { grpc, client };
+  }
+
+  async function call(
     request: Buffer,
     signal: AbortSignal | undefined,
   ): Promise<{ response: Buffer; status: StatusObject }> {
+    const { grpc, client } = await connect();
     return new Promise((resolve, reject) => {
-      const metadata = new Metadata();
+      const metadata = new grpc.Metadata();
       metadata.set(OUTCOME_HEADER, OUTCOME_VERSION);
       let result: { response?: Buffer; error?: ServiceError } = {};
       const onAbort = (): void => pending.cancel();
@@ -189,7 +200,8 @@ export function createRemoteRuntime(options: RemoteRuntimeOptions): RemoteRuntim
       return Promise.resolve(runner);
     },
     close() {
-      client.close();
+      closed = true;
+      client?.close();
     },
   };
 }

@@ -4,14 +4,8 @@
  * service. Every call is bounded: message size in both directions, a concurrency limit with a
  * bounded wait queue, and a per-call timeout. An image no runtime resolves is gRPC `NOT_FOUND`.
  */
-import {
-  Metadata,
-  Server,
-  ServerCredentials,
-  status as GrpcStatus,
-  type sendUnaryData,
-  type ServerUnaryCall,
-} from '@grpc/grpc-js';
+import type { Metadata, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import { GrpcStatus, loadGrpc } from './grpc-status.js';
 import type { Logger } from 'pino';
 import { createCallLimiter, LimiterFullError } from './call-limiter.js';
 import { HEALTH_SERVICE, createHealthService } from './health.js';
@@ -123,6 +117,7 @@ export async function createFunctionRunnerServer(
     options.maxQueue ?? FUNCTION_RUNNER_DEFAULTS.maxQueue,
   );
   const { runtime, log } = options;
+  const grpc = await loadGrpc();
   const health = createHealthService([EVALUATOR_SERVICE]);
 
   /** One call, from request bytes to response bytes; throws `CallStatus` for any other answer. */
@@ -189,7 +184,7 @@ export async function createFunctionRunnerServer(
         );
       }
       if (!wantsOutcome) return { response, image, exitCode: outcome.exitCode };
-      const trailer = new Metadata();
+      const trailer = new grpc.Metadata();
       trailer.set(EXIT_CODE_TRAILER, String(outcome.exitCode));
       return { response, trailer, image, exitCode: outcome.exitCode };
     } finally {
@@ -269,11 +264,11 @@ export async function createFunctionRunnerServer(
 
   // A request over the limit is refused by grpc-js itself, before it is buffered:
   // RESOURCE_EXHAUSTED "Received message larger than max (N vs LIMIT)".
-  const server = new Server(messageLimitOptions(maxMessageBytes));
+  const server = new grpc.Server(messageLimitOptions(maxMessageBytes));
   server.addService(EVALUATOR_SERVICE_DEFINITION, implementation);
   server.addService(HEALTH_SERVICE, health.implementation);
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(options.listen, ServerCredentials.createInsecure(), (err, bound) => {
+    server.bindAsync(options.listen, grpc.ServerCredentials.createInsecure(), (err, bound) => {
       if (err)
         reject(
           new Error(`function runner could not listen on ${options.listen}: ${err.message}`, { cause: err }),
