@@ -92,23 +92,47 @@ interface CommentToken {
 
 const CONTROL_TOKENS = new Set(['\x02', '\x18', '\x1f']);
 
-function scanTokens(src: string, lines: LineIndex): { comments: CommentToken[]; dashes: number[] } {
-  const comments: CommentToken[] = [];
-  const dashes: number[] = [];
-  let offset = 0;
-  for (const token of new Lexer().lex(src)) {
-    if (CONTROL_TOKENS.has(token)) continue;
-    const type = CST.tokenType(token);
-    if (type === 'comment') {
+/**
+ * The lexical tokens of a text that comment attribution needs, collected while the text is lexed
+ * (once, for the parser too): comments, block sequence dashes, and whether an alias occurs.
+ */
+export class SourceTokens {
+  readonly comments: CommentToken[] = [];
+  readonly dashes: number[] = [];
+  /** An alias token was seen (the document may expand aliases). */
+  aliases = false;
+  private offset = 0;
+  private lines: LineIndex | undefined;
+
+  constructor(private readonly src: string) {}
+
+  /** Records one lexeme of the `yaml` Lexer, in order. */
+  add(token: string): void {
+    if (CONTROL_TOKENS.has(token)) return;
+    const offset = this.offset;
+    this.offset += token.length;
+    const c = token.charCodeAt(0);
+    if (c === 0x23 /* # */ && CST.tokenType(token) === 'comment') {
+      const lines = (this.lines ??= lineIndex(this.src));
       const { line, col } = lines.position(offset);
-      const before = src.slice(lines.lineStart(line), offset);
-      comments.push({ offset, text: token.trimEnd(), line, col, ownLine: before.trim() === '' });
-    } else if (type === 'seq-item-ind') {
-      dashes.push(offset);
+      const before = this.src.slice(lines.lineStart(line), offset);
+      this.comments.push({ offset, text: token.trimEnd(), line, col, ownLine: before.trim() === '' });
+    } else if (c === 0x2d /* - */ && token.length === 1) {
+      this.dashes.push(offset);
+    } else if (c === 0x2a /* * */ && CST.tokenType(token) === 'alias') {
+      this.aliases = true;
     }
-    offset += token.length;
   }
-  return { comments, dashes };
+
+  lineIndex(): LineIndex {
+    return (this.lines ??= lineIndex(this.src));
+  }
+}
+
+function scanTokens(src: string): SourceTokens {
+  const tokens = new SourceTokens(src);
+  for (const token of new Lexer().lex(src)) tokens.add(token);
+  return tokens;
 }
 
 function isBlock(node: unknown): node is YAMLMap | YAMLSeq {
@@ -189,13 +213,14 @@ function collect(doc: Document, lines: LineIndex, dashes: number[]): Content[] {
 }
 
 /** Attributes the comments of `src` (the text `doc` was parsed from) in go-yaml's model. */
-export function attributeComments(doc: Document, src: string): void {
-  const lines = lineIndex(src);
-  const { comments, dashes } = scanTokens(src, lines);
-  const contents = collect(doc, lines, dashes);
+export function attributeComments(doc: Document, src: string, tokens: SourceTokens = scanTokens(src)): void {
+  const lines = tokens.lineIndex();
+  const { comments, dashes } = tokens;
   const docComments: DocumentComments = {};
   documentComments.set(doc, docComments);
-  for (const c of contents) if (!nodeComments.has(c.target)) nodeComments.set(c.target, {});
+  // Nodes without comments get no entry (getComments answers undefined, read as none).
+  if (comments.length === 0) return;
+  const contents = collect(doc, lines, dashes);
   let ci = 0; // first content starting after the current comment
   let i = 0;
   while (i < comments.length) {

@@ -4,9 +4,19 @@
  * parsed with the `yaml` package so comments, key order and quoting survive. A file serializes back
  * byte for byte while its documents are unchanged; changed documents are written in kpt's format.
  */
-import { isAlias, isScalar, parseDocument, visit, type Document } from 'yaml';
+import {
+  Composer,
+  isAlias,
+  isScalar,
+  Lexer,
+  Parser,
+  parseDocument,
+  visit,
+  type CST,
+  type Document,
+} from 'yaml';
 import { BadRequestError, fieldError } from '../apimachinery/index.js';
-import { attributeComments } from './kyaml-comments.js';
+import { attributeComments, SourceTokens } from './kyaml-comments.js';
 import { emitDocument, type SeqIndent } from './kyaml-emitter.js';
 import { resourcesField } from './package-files.js';
 
@@ -103,6 +113,32 @@ function parseError(path: string, message: string): BadRequestError {
   });
 }
 
+const PARSE_OPTIONS = { version: '1.2', prettyErrors: true, strict: true, uniqueKeys: true } as const;
+
+/**
+ * `parseDocument(text, PARSE_OPTIONS)` with the text lexed once for both the parser and `tokens`.
+ * Returns undefined when the text has errors, warnings or more than one document: those are left
+ * to `parseDocument` itself, whose messages carry line and column.
+ */
+function composeDocument(text: string, tokens: SourceTokens): Document | undefined {
+  const parser = new Parser();
+  const composer = new Composer(PARSE_OPTIONS);
+  function* cst(): Generator<CST.Token> {
+    for (const lexeme of new Lexer().lex(text)) {
+      tokens.add(lexeme);
+      yield* parser.next(lexeme);
+    }
+    yield* parser.end();
+  }
+  let doc: Document | undefined;
+  for (const next of composer.compose(cst(), true, text.length)) {
+    if (doc) return undefined;
+    doc = next;
+  }
+  if (!doc || doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
+  return doc;
+}
+
 /** Parses one document's text with Lading's settings; throws a BadRequestError naming the file. */
 export function parseYamlDocument(path: string, text: string, limits: YamlLimits = {}): Document {
   const maxLength = limits.maxDocumentLength ?? DEFAULT_MAX_DOCUMENT_LENGTH;
@@ -111,27 +147,39 @@ export function parseYamlDocument(path: string, text: string, limits: YamlLimits
       causes: [fieldError.tooLong(resourcesField(path), maxLength)],
     });
   }
-  const doc = parseDocument(text, { version: '1.2', prettyErrors: true, strict: true, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) throw parseError(path, first.message.split('\n')[0] ?? first.message);
-  let aliases = 0;
-  visit(doc, {
-    Alias() {
-      aliases++;
-    },
-  });
-  if (aliases > 0) {
-    try {
-      doc.toJS({ maxAliasCount: limits.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT });
-    } catch (err) {
-      throw new BadRequestError(
-        `${path}: YAML aliases expand too much (more than ${limits.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT} dereferences); the document is refused`,
-        { causes: [fieldError.invalid(resourcesField(path), '<aliases>', 'excessive aliasing')], cause: err },
-      );
+  let tokens = new SourceTokens(text);
+  let doc = composeDocument(text, tokens);
+  if (!doc) {
+    doc = parseDocument(text, PARSE_OPTIONS);
+    const first = doc.errors[0];
+    if (first) throw parseError(path, first.message.split('\n')[0] ?? first.message);
+    // Only warnings: the document stands; lex it again for the comments.
+    tokens = new SourceTokens(text);
+    for (const lexeme of new Lexer().lex(text)) tokens.add(lexeme);
+  }
+  if (tokens.aliases) {
+    let aliases = 0;
+    visit(doc, {
+      Alias() {
+        aliases++;
+      },
+    });
+    if (aliases > 0) {
+      try {
+        doc.toJS({ maxAliasCount: limits.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT });
+      } catch (err) {
+        throw new BadRequestError(
+          `${path}: YAML aliases expand too much (more than ${limits.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT} dereferences); the document is refused`,
+          {
+            causes: [fieldError.invalid(resourcesField(path), '<aliases>', 'excessive aliasing')],
+            cause: err,
+          },
+        );
+      }
     }
   }
   if (!text.endsWith('\n')) dropFinalBreakAtEnd(doc, text.length);
-  attributeComments(doc, text);
+  attributeComments(doc, text, tokens);
   return doc;
 }
 
