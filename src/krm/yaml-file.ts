@@ -16,6 +16,7 @@ import {
   type Document,
 } from 'yaml';
 import { BadRequestError, fieldError } from '../apimachinery/index.js';
+import { matchesSnapshot, takeSnapshot, type DocumentSnapshot } from './document-snapshot.js';
 import { attributeComments, SourceTokens } from './kyaml-comments.js';
 import { emitDocument, type SeqIndent } from './kyaml-emitter.js';
 import { resourcesField } from './package-files.js';
@@ -225,6 +226,7 @@ export function parseYamlFile(path: string, text: string, limits: YamlLimits = {
       continue;
     }
     const document: YamlDocument = { doc, source, seqIndent: deriveSeqIndent(source) };
+    snapshots.set(document, takeSnapshot(doc));
     documents.push(document);
     chunks.push({ ...chunk, document });
   }
@@ -237,6 +239,8 @@ export function newYamlDocument(doc: Document, seqIndent: SeqIndent = 'compact')
 }
 
 const baselines = new WeakMap<YamlDocument, string>();
+/** What the emitter read from each parsed document right after parsing. */
+const snapshots = new WeakMap<YamlDocument, DocumentSnapshot>();
 
 /** kpt-format text of the document as it was parsed. */
 function baseline(path: string, d: YamlDocument): string {
@@ -248,10 +252,19 @@ function baseline(path: string, d: YamlDocument): string {
   return text;
 }
 
+/** The document's kpt rendering when it differs from the one of its source text, else undefined. */
+function changedText(path: string, d: YamlDocument): string | undefined {
+  if (d.source !== '') {
+    const snapshot = snapshots.get(d);
+    if (snapshot !== undefined && matchesSnapshot(d.doc, snapshot)) return undefined;
+  }
+  const text = emitDocument(d.doc, d.seqIndent);
+  return d.source === '' || text !== baseline(path, d) ? text : undefined;
+}
+
 /** Whether the document differs (in kpt's rendering) from the text it was parsed from. */
 export function isDocumentChanged(path: string, d: YamlDocument): boolean {
-  if (d.source === '') return true;
-  return emitDocument(d.doc, d.seqIndent) !== baseline(path, d);
+  return changedText(path, d) !== undefined;
 }
 
 /** kpt's rendering of one document. */
@@ -268,23 +281,22 @@ export function serializeYamlFile(
   file: YamlFile,
   documents: readonly YamlDocument[] = file.documents,
 ): string {
-  const wanted = new Set(documents);
   const original = file.chunks.filter((c) => c.document !== undefined).map((c) => c.document);
   const sameOrder = original.length === documents.length && original.every((d, i) => d === documents[i]);
-  if (sameOrder && documents.every((d) => !isDocumentChanged(file.path, d))) return file.text;
   if (!sameOrder) {
     // Anything else than edits in place: write the documents one after another.
-    return documents
-      .map((d) => (isDocumentChanged(file.path, d) ? formatDocument(d) : ensureNewline(d.source)))
-      .join('---\n');
+    return documents.map((d) => changedText(file.path, d) ?? ensureNewline(d.source)).join('---\n');
   }
+  const changed = documents.map((d) => changedText(file.path, d));
+  if (changed.every((text) => text === undefined)) return file.text;
   let out = '';
+  let k = 0;
   const last = file.chunks.length - 1;
   file.chunks.forEach((chunk, i) => {
     let text = chunk.text;
-    if (chunk.document && wanted.has(chunk.document) && isDocumentChanged(file.path, chunk.document)) {
-      text = formatDocument(chunk.document);
-      if (i !== last) text = text.slice(0, -1);
+    if (chunk.document) {
+      const formatted = changed[k++];
+      if (formatted !== undefined) text = i !== last ? formatted.slice(0, -1) : formatted;
     }
     out += chunk.separator + text;
   });
