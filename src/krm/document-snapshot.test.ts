@@ -1,6 +1,9 @@
 import { Scalar, type Document, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { replaySnapshot, takeSnapshot } from './document-snapshot.js';
+import { emitDocument } from './kyaml-emitter.js';
 import { getComments, setComments, setDocumentComments } from './kyaml-comments.js';
+import { FIXTURES, readTree } from './test-kpt.js';
 import { isDocumentChanged, parseYamlFile, serializeYamlFile } from './yaml-file.js';
 
 /** Not in kpt's format, so a missed change would come back as these bytes. */
@@ -128,5 +131,30 @@ describe('writing a parsed file back after edits (unchanged documents are found 
     edit(first.doc.contents as YAMLMap, first.doc);
     expect(serializeYamlFile(file)).toBe(want);
     expect(isDocumentChanged('f.yaml', first)).toBe(want !== SOURCE);
+  });
+});
+
+describe('replaySnapshot', () => {
+  const fixtureYaml = [...readTree(FIXTURES)].filter(([path]) => /(^|\/)(Kptfile|[^/]*\.ya?ml)$/.test(path));
+
+  it('rebuilds every fixture document so that it renders as parsed (both list styles)', () => {
+    expect(fixtureYaml.length).toBeGreaterThan(1000);
+    const failures: string[] = [];
+    for (const [path, text] of fixtureYaml) {
+      let documents;
+      try {
+        documents = parseYamlFile(path, text).documents;
+      } catch {
+        continue; // the deliberately invalid fixtures
+      }
+      for (const [i, d] of documents.entries()) {
+        const replayed = replaySnapshot(takeSnapshot(d.doc));
+        for (const style of ['compact', 'wide'] as const) {
+          if (emitDocument(replayed, style) !== emitDocument(d.doc, style))
+            failures.push(`${path}#${i} ${style}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });

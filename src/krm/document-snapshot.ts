@@ -3,11 +3,30 @@
  * scalar values, types, source texts, tags, anchors, flow flags, item lists and comments), taken
  * right after parsing. While a document still matches its snapshot, its kpt rendering is the one of
  * the text it was parsed from, so a writer can keep the original bytes without rendering twice.
- * A mismatch only means "maybe changed": the caller then compares renderings.
+ * A mismatch only means "maybe changed": the caller then compares renderings, and the rendering
+ * of the document as parsed comes from the snapshot too (`replaySnapshot`), without parsing again.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
-import type { Document } from 'yaml';
-import { getComments, getDocumentComments } from './kyaml-comments.js';
+import {
+  Alias,
+  Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  Pair,
+  Scalar,
+  YAMLMap,
+  YAMLSeq,
+} from 'yaml';
+import {
+  getComments,
+  getDocumentComments,
+  setComments,
+  setDocumentComments,
+  type DocumentComments,
+  type NodeComments,
+} from './kyaml-comments.js';
 
 type Sink = (value: unknown) => boolean;
 
@@ -66,4 +85,67 @@ export function matchesSnapshot(doc: Document, snapshot: DocumentSnapshot): bool
   let i = 0;
   const same = walkDocument(doc, (v) => i < snapshot.length && snapshot[i++] === v);
   return same && i === snapshot.length;
+}
+
+/** Rebuilds the document as it was parsed from its snapshot: fresh nodes, the recorded values. */
+export function replaySnapshot(snapshot: DocumentSnapshot): Document {
+  let i = 0;
+  const next = (): unknown => snapshot[i++];
+  const props = (node: Scalar | Alias | YAMLMap | YAMLSeq): void => {
+    const tag = next() as string | undefined;
+    const anchor = next() as string | undefined;
+    if (tag !== undefined) node.tag = tag;
+    if (anchor !== undefined) node.anchor = anchor;
+    if (next() !== undefined) setComments(node, JSON.parse(next() as string) as NodeComments);
+  };
+  const node = (): unknown => {
+    const original = next();
+    if (original === null || typeof original !== 'object') return original;
+    if (isPair(original)) {
+      i += 2;
+      const key = node();
+      return new Pair(key, node());
+    }
+    if (isScalar(original)) {
+      const copy = new Scalar<unknown>(null);
+      props(copy);
+      copy.value = next();
+      const type = next() as Scalar.Type | undefined;
+      const source = next() as string | undefined;
+      if (type !== undefined) copy.type = type;
+      if (source !== undefined) copy.source = source;
+      return copy;
+    }
+    if (isAlias(original)) {
+      const copy = new Alias('');
+      props(copy);
+      copy.source = next() as string;
+      return copy;
+    }
+    if (isMap(original) || isSeq(original)) {
+      const copy = isMap(original) ? new YAMLMap() : new YAMLSeq();
+      props(copy);
+      i++; // the item list
+      const length = next() as number;
+      const flow = next() as boolean | undefined;
+      if (flow !== undefined) copy.flow = flow;
+      for (let k = 0; k < length; k++) {
+        if (isMap(copy)) {
+          i += 3; // pair, key, value
+          const key = node();
+          copy.items.push(new Pair(key, node()));
+        } else {
+          copy.items.push(node());
+        }
+      }
+      return copy;
+    }
+    return original;
+  };
+  const doc = new Document();
+  i++; // the document comments entry
+  const dc = next() as string | undefined;
+  if (dc !== undefined) setDocumentComments(doc, JSON.parse(dc) as DocumentComments);
+  doc.contents = node() as Document['contents'];
+  return doc;
 }

@@ -16,7 +16,7 @@ import {
   type Document,
 } from 'yaml';
 import { BadRequestError, fieldError } from '../apimachinery/index.js';
-import { matchesSnapshot, takeSnapshot, type DocumentSnapshot } from './document-snapshot.js';
+import { matchesSnapshot, replaySnapshot, takeSnapshot, type DocumentSnapshot } from './document-snapshot.js';
 import { attributeComments, SourceTokens } from './kyaml-comments.js';
 import { emitDocument, type SeqIndent } from './kyaml-emitter.js';
 import { resourcesField } from './package-files.js';
@@ -246,7 +246,10 @@ const snapshots = new WeakMap<YamlDocument, DocumentSnapshot>();
 function baseline(path: string, d: YamlDocument): string {
   let text = baselines.get(d);
   if (text === undefined) {
-    text = d.source === '' ? '' : emitDocument(parseYamlDocument(path, d.source), d.seqIndent);
+    const snapshot = snapshots.get(d);
+    if (d.source === '') text = '';
+    else if (snapshot !== undefined) text = emitDocument(replaySnapshot(snapshot), d.seqIndent);
+    else text = emitDocument(parseYamlDocument(path, d.source), d.seqIndent);
     baselines.set(d, text);
   }
   return text;
