@@ -32,8 +32,35 @@ function isBlankZ(cp: number | undefined): boolean {
   return cp === undefined || cp === 0x20 || cp === 0x09 || isBreak(cp);
 }
 
-const FIRST_INDICATORS = new Set('#,[]{}&*!|>\'"%@`');
-const FLOW_INDICATORS = new Set(',?[]{}');
+/** `#,[]{}&*!|>'"%@\`` — indicators that keep a value from starting plain. */
+function isFirstIndicator(c: number): boolean {
+  switch (c) {
+    case 0x23: // #
+    case 0x2c: // ,
+    case 0x5b: // [
+    case 0x5d: // ]
+    case 0x7b: // {
+    case 0x7d: // }
+    case 0x26: // &
+    case 0x2a: // *
+    case 0x21: // !
+    case 0x7c: // |
+    case 0x3e: // >
+    case 0x27: // '
+    case 0x22: // "
+    case 0x25: // %
+    case 0x40: // @
+    case 0x60: // `
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** `,?[]{}` */
+function isFlowIndicator(c: number): boolean {
+  return c === 0x2c || c === 0x3f || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d;
+}
 
 function analyze(value: string): ScalarAnalysis {
   if (value === '') {
@@ -45,7 +72,6 @@ function analyze(value: string): ScalarAnalysis {
       blockAllowed: false,
     };
   }
-  const cps = Array.from(value, (c) => c.codePointAt(0) ?? 0);
   let flowIndicators = false;
   let blockIndicators = false;
   if (value.startsWith('---') || value.startsWith('...')) {
@@ -64,30 +90,33 @@ function analyze(value: string): ScalarAnalysis {
   let previousSpace = false;
   let previousBreak = false;
   let precededByWhitespace = true;
-  for (let i = 0; i < cps.length; i++) {
-    const cp = cps[i] ?? 0;
-    const ch = String.fromCodePoint(cp);
-    const followedByWhitespace = isBlankZ(cps[i + 1]);
+  const length = value.length;
+  // Code point by code point (a surrogate pair is one character, as in go-yaml's UTF-8 walk).
+  for (let i = 0; i < length;) {
+    const cp = value.codePointAt(i) ?? 0;
+    const next = i + (cp > 0xffff ? 2 : 1);
+    // The following character is blank (or there is none); blanks are all single code units.
+    const followedByWhitespace = next >= length || isBlankZ(value.charCodeAt(next));
     if (i === 0) {
-      if (FIRST_INDICATORS.has(ch)) {
+      if (isFirstIndicator(cp)) {
         flowIndicators = true;
         blockIndicators = true;
       }
-      if (ch === '?' || ch === ':') {
+      if (cp === 0x3f /* ? */ || cp === 0x3a /* : */) {
         flowIndicators = true;
         if (followedByWhitespace) blockIndicators = true;
       }
-      if (ch === '-' && followedByWhitespace) {
+      if (cp === 0x2d /* - */ && followedByWhitespace) {
         flowIndicators = true;
         blockIndicators = true;
       }
     } else {
-      if (FLOW_INDICATORS.has(ch)) flowIndicators = true;
-      if (ch === ':') {
+      if (isFlowIndicator(cp)) flowIndicators = true;
+      if (cp === 0x3a /* : */) {
         flowIndicators = true;
         if (followedByWhitespace) blockIndicators = true;
       }
-      if (ch === '#' && precededByWhitespace) {
+      if (cp === 0x23 /* # */ && precededByWhitespace) {
         flowIndicators = true;
         blockIndicators = true;
       }
@@ -95,15 +124,16 @@ function analyze(value: string): ScalarAnalysis {
     // A tab keeps a value out of plain and single-quoted style but is fine in a block scalar.
     if (cp === 0x09) tabs = true;
     else if (!isPrintable(cp)) special = true;
-    if (isBreak(cp)) lineBreaks = true;
-    const last = i === cps.length - 1;
+    const isBreakChar = isBreak(cp);
+    if (isBreakChar) lineBreaks = true;
+    const last = next >= length;
     if (cp === 0x20) {
       if (i === 0) leadingSpace = true;
       if (last) trailingSpace = true;
       if (previousBreak) breakSpace = true;
       previousSpace = true;
       previousBreak = false;
-    } else if (isBreak(cp)) {
+    } else if (isBreakChar) {
       if (i === 0) leadingBreak = true;
       if (last) trailingBreak = true;
       if (previousSpace) spaceBreak = true;
@@ -113,7 +143,8 @@ function analyze(value: string): ScalarAnalysis {
       previousSpace = false;
       previousBreak = false;
     }
-    precededByWhitespace = isBlankZ(cp);
+    precededByWhitespace = cp === 0x20 || cp === 0x09 || isBreakChar;
+    i = next;
   }
   const result: ScalarAnalysis = {
     multiline: lineBreaks,
@@ -249,17 +280,14 @@ export function blockHeader(value: string, style: 'literal' | 'folded'): string 
 
 /** Body lines of a literal scalar, each prefixed by `indent` (empty lines stay empty). */
 export function literalBody(value: string, indent: string): string[] {
+  const parts = value.split('\n');
   const lines: string[] = [];
-  let current: string | undefined;
-  for (const ch of value) {
-    if (ch === '\n') {
-      lines.push(current ?? '');
-      current = undefined;
-    } else {
-      current = (current ?? indent) + ch;
-    }
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] ?? '';
+    // The text after the last line break is a line only when it is not empty.
+    if (part !== '') lines.push(indent + part);
+    else if (i < parts.length - 1) lines.push('');
   }
-  if (current !== undefined) lines.push(current);
   return lines;
 }
 
