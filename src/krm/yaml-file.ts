@@ -4,22 +4,13 @@
  * parsed with the `yaml` package so comments, key order and quoting survive. A file serializes back
  * byte for byte while its documents are unchanged; changed documents are written in kpt's format.
  */
-import {
-  Composer,
-  isAlias,
-  isScalar,
-  Lexer,
-  Parser,
-  parseDocument,
-  visit,
-  type CST,
-  type Document,
-} from 'yaml';
+import { Composer, isAlias, isScalar, Lexer, parseDocument, visit, type CST, type Document } from 'yaml';
 import { BadRequestError, fieldError } from '../apimachinery/index.js';
 import { matchesSnapshot, replaySnapshot, takeSnapshot, type DocumentSnapshot } from './document-snapshot.js';
 import { attributeComments, SourceTokens } from './kyaml-comments.js';
 import { emitDocument, type SeqIndent } from './kyaml-emitter.js';
 import { resourcesField } from './package-files.js';
+import { LadingParser } from './yaml-parser.js';
 
 /** Limits applied while parsing; defaults suit packages of up to Porch's 6 MiB body limit. */
 export interface YamlLimits {
@@ -122,7 +113,7 @@ const PARSE_OPTIONS = { version: '1.2', prettyErrors: true, strict: true, unique
  * to `parseDocument` itself, whose messages carry line and column.
  */
 function composeDocument(text: string, tokens: SourceTokens): Document | undefined {
-  const parser = new Parser();
+  const parser = new LadingParser();
   const composer = new Composer(PARSE_OPTIONS);
   function* cst(): Generator<CST.Token> {
     for (const lexeme of new Lexer().lex(text)) {
