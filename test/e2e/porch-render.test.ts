@@ -70,10 +70,7 @@ describe.skipIf(missing !== undefined)('render on write', () => {
     scripts = await mkdtemp(join(tmpdir(), 'lading-render-fn-'));
     // A function for an image no builtin knows: it stamps every item with a label.
     const stamp = join(scripts, 'stamp.sh');
-    await writeFile(
-      stamp,
-      `#!/bin/sh\nsed 's/^  metadata:$/  metadata:\\n    labels: {stamped: "yes"}/'\n`,
-    );
+    await writeFile(stamp, `#!/bin/sh\nsed 's/^  metadata:$/  metadata:\\n    labels: {stamped: "yes"}/'\n`);
     await chmod(stamp, 0o755);
     git = await startGitServer();
     await git.createRepo('render');
