@@ -103,4 +103,17 @@ describe('parseResourceList', () => {
         '  data:\n    a: "true"\n  kind: ConfigMap\nresults: []\n',
     );
   });
+
+  it('leaves the resources it lists untouched (annotations are added to copies)', () => {
+    const text =
+      "# head\napiVersion: v1\nkind: ConfigMap\nmetadata: # m\n  name: a\n  annotations:\n    x: 'y' # keep\n" +
+      '    config.kubernetes.io/index: "7"\ndata:\n  k: v\n';
+    const files = new Map([['cm.yaml', text]]);
+    const pkg = readPackageResources(files);
+    const list = buildResourceList(pkg.resources);
+    expect(list).toContain('      config.kubernetes.io/index: "0"\n');
+    expect(list).toContain("      x: 'y' # keep\n");
+    expect(writePackageResources(files, pkg, pkg.resources).get('cm.yaml')).toBe(text);
+    expect(buildResourceList(pkg.resources)).toBe(list);
+  });
 });

@@ -48,10 +48,48 @@ export interface BuildResourceListOptions {
   seqIndentAnnotation?: boolean;
 }
 
+/**
+ * A new mapping holding the same keys and values (new pairs): what setAnnotation changes on the copy
+ * (its item list and pair values) leaves the original alone.
+ */
+function shallowMap(map: YAMLMap): YAMLMap {
+  const copy = new YAMLMap();
+  copy.flow = map.flow ?? false;
+  if (map.tag !== undefined) copy.tag = map.tag;
+  if (map.anchor !== undefined) copy.anchor = map.anchor;
+  const c = getComments(map);
+  if (c) {
+    setComments(copy, {
+      ...c,
+      ...(c.head ? { head: [...c.head] } : {}),
+      ...(c.foot ? { foot: [...c.foot] } : {}),
+    });
+  }
+  copy.items = map.items.map((p) => new Pair(p.key, p.value));
+  return copy;
+}
+
+/**
+ * The resource's root mapping with copies along `metadata.annotations` only (the rest is shared
+ * with the resource's document and only read while the list is written).
+ */
+function annotatableCopy(contents: unknown): unknown {
+  if (!isMap(contents)) return cloneNode(contents);
+  const root = shallowMap(contents);
+  const metadata = findPair(root, 'metadata');
+  if (metadata && isMap(metadata.value)) {
+    const meta = shallowMap(metadata.value);
+    metadata.value = meta;
+    const annotations = findPair(meta, 'annotations');
+    if (annotations && isMap(annotations.value)) annotations.value = shallowMap(annotations.value);
+  }
+  return root;
+}
+
 function itemNode(resource: KrmResource, seqIndentAnnotation: boolean): Node {
   const source = resource.document.doc;
   const doc = new Document();
-  doc.contents = cloneNode(source.contents);
+  doc.contents = annotatableCopy(source.contents) as Document['contents'];
   setAnnotation(doc, LEGACY_INDEX_ANNOTATION, String(resource.index));
   setAnnotation(doc, LEGACY_PATH_ANNOTATION, resource.path);
   setAnnotation(doc, INDEX_ANNOTATION, String(resource.index));
