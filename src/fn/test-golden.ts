@@ -21,6 +21,7 @@ import { orderedItem, type FunctionResultList } from './function-results.js';
 import { renderPackage } from './render.js';
 import { createRenderPrinter } from './render-printer.js';
 import { expandImage } from './runtime-chain.js';
+import { SCRIPTED_CASES } from './test-scripted-cases.js';
 
 export const EXAMPLES_DIR = join(import.meta.dirname, '../../../shared/fixtures/kpt-fn-examples');
 
@@ -89,7 +90,9 @@ function expectedTree(caseDir: string): Map<string, string> {
   }
 }
 
-function readConfig(caseDir: string): CaseConfig {
+function readConfig(caseDir: string, name: string): CaseConfig {
+  const scripted = SCRIPTED_CASES[name];
+  if (scripted) return { ...(scripted as CaseConfig) };
   const path = join(caseDir, '.expected', 'config.yaml');
   if (!existsSync(path)) return {};
   return (parse(readFileSync(path, 'utf8')) as CaseConfig | null) ?? {};
@@ -216,7 +219,7 @@ export async function runGoldenCase(
   root = EXAMPLES_DIR,
 ): Promise<GoldenOutcome> {
   const caseDir = join(root, name);
-  const config = readConfig(caseDir);
+  const config = readConfig(caseDir, name);
   if (config.skip) return { name, status: 'skipped', reasons: ['the case is marked `skip`'] };
   const files = readTree(caseDir);
   if (!files.has('Kptfile') && config.testType !== 'eval') {

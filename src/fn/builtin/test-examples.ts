@@ -24,6 +24,7 @@ import {
 } from '../../krm/index.js';
 import type { FunctionResult, ResourceListData } from '../function-runtime.js';
 import { createBuiltinRuntime } from './index.js';
+import { SCRIPTED_CASES } from '../test-scripted-cases.js';
 
 export const EXAMPLES = join(import.meta.dirname, '../../../../shared/fixtures/kpt-fn-examples');
 
@@ -89,28 +90,10 @@ function configMapDoc(data: Record<string, unknown>, name = 'function-input'): D
   return parseDocument(doc.toString());
 }
 
-/** Cases whose upstream driver script was not copied (see the fixtures README). */
-const SCRIPTED: Record<string, Record<string, unknown>> = {
-  'search-replace/search-replace-create-setters': {
-    testType: 'eval',
-    image: 'gcr.io/kpt-fn/search-replace:unstable',
-    args: {
-      'by-path': 'data.**',
-      'by-value-regex': '(.*)nginx.com(.*)',
-      'put-comment': 'kpt-set: ${1}${host}${2}',
-    },
-  },
-  'search-replace/tests/file-path-match': {
-    testType: 'eval',
-    image: 'gcr.io/kpt-fn/search-replace:unstable',
-    args: { 'by-value': 'project-id', 'by-file-path': '**/setters.yaml', 'put-value': 'new-project' },
-  },
-};
-
 function steps(caseDir: string, files: Map<string, string>): Step[] {
   const configPath = join(caseDir, '.expected', 'config.yaml');
   const config =
-    SCRIPTED[relative(EXAMPLES, caseDir)] ??
+    SCRIPTED_CASES[relative(EXAMPLES, caseDir)] ??
     (existsSync(configPath)
       ? (parse(readFileSync(configPath, 'utf8')) as Record<string, unknown> | null)
       : null);
