@@ -116,7 +116,9 @@ export class SqliteStore implements Store, LeaderElector {
       // WAL + NORMAL: a commit survives a process crash; an OS crash may lose the last commits.
       db.pragma('synchronous = NORMAL');
       db.pragma('temp_store = MEMORY');
-      db.pragma('cache_size = -65536');
+      // 16 MiB of page cache: lists are served from the OS page cache just as fast (measured), and
+      // every MiB here is resident memory of the server.
+      db.pragma('cache_size = -16384');
       migrateSqlite(db);
       return new SqliteStore(db, lock);
     } catch (err) {
