@@ -1,12 +1,21 @@
 /** The `lading` command: parses arguments, runs a sub-command, turns errors into one line + exit code. */
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../apimachinery/index.js';
-import { registerFnRunner } from './fn-runner.js';
-import { registerFn } from './fn.js';
-import { registerRepo } from './repo.js';
-import { registerPkg } from './pkg.js';
-import { registerRpkg } from './rpkg.js';
-import { registerServe } from './serve.js';
+
+type Register = (program: Command, setExit: (run: Promise<number>) => void) => void;
+
+/**
+ * Sub-commands by name, loaded on demand: `lading fn render` need not load the API server, so a
+ * command starts in a fraction of the time. Help and unknown commands load them all.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./serve.js')).registerServe,
+  repo: async () => (await import('./repo.js')).registerRepo,
+  rpkg: async () => (await import('./rpkg.js')).registerRpkg,
+  pkg: async () => (await import('./pkg.js')).registerPkg,
+  fn: async () => (await import('./fn.js')).registerFn,
+  'fn-runner': async () => (await import('./fn-runner.js')).registerFnRunner,
+};
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('lading')
@@ -17,12 +26,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setExit = (p: Promise<number>): void => {
     run = p;
   };
-  registerServe(program, setExit);
-  registerRepo(program, setExit);
-  registerRpkg(program, setExit);
-  registerPkg(program, setExit);
-  registerFn(program, setExit);
-  registerFnRunner(program, setExit);
+  const first = argv[0] ?? '';
+  const wanted = Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
+  for (const name of wanted) (await (COMMANDS[name] as () => Promise<Register>)())(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return await run;
