@@ -40,8 +40,8 @@ function comments(node: object, sink: Sink): boolean {
 function walk(node: unknown, sink: Sink): boolean {
   if (!sink(node)) return false;
   if (node === null || typeof node !== 'object') return true;
-  if (isPair(node))
-    return sink(node.key) && sink(node.value) && walk(node.key, sink) && walk(node.value, sink);
+  // A key or value is recorded as the first entry of its own walk.
+  if (isPair(node)) return walk(node.key, sink) && walk(node.value, sink);
   const n = node as { tag?: string; anchor?: string };
   if (!sink(n.tag) || !sink(n.anchor) || !comments(node, sink)) return false;
   if (isScalar(node)) return sink(node.value) && sink(node.type) && sink(node.source);
@@ -50,8 +50,7 @@ function walk(node: unknown, sink: Sink): boolean {
     const items = node.items;
     if (!sink(items) || !sink(items.length) || !sink(node.flow)) return false;
     for (const pair of items) {
-      if (!sink(pair) || !sink(pair.key) || !sink(pair.value)) return false;
-      if (!walk(pair.key, sink) || !walk(pair.value, sink)) return false;
+      if (!sink(pair) || !walk(pair.key, sink) || !walk(pair.value, sink)) return false;
     }
     return true;
   }
@@ -102,7 +101,6 @@ export function replaySnapshot(snapshot: DocumentSnapshot): Document {
     const original = next();
     if (original === null || typeof original !== 'object') return original;
     if (isPair(original)) {
-      i += 2;
       const key = node();
       return new Pair(key, node());
     }
@@ -131,7 +129,7 @@ export function replaySnapshot(snapshot: DocumentSnapshot): Document {
       if (flow !== undefined) copy.flow = flow;
       for (let k = 0; k < length; k++) {
         if (isMap(copy)) {
-          i += 3; // pair, key, value
+          i++; // the pair
           const key = node();
           copy.items.push(new Pair(key, node()));
         } else {
