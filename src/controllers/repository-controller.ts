@@ -83,12 +83,6 @@ export class RepositoryController {
     return this.#queue.idle();
   }
 
-  /** Syncs one repository now (after a write through the engine) and waits for it. */
-  async syncNow(namespace: string, name: string): Promise<void> {
-    this.#queue.add(`${namespace}/${name}`);
-    await this.#queue.idle();
-  }
-
   /**
    * Re-indexes one package right after a write to it (latest-revision labels, the package row,
    * Kptfile fields): a scoped refresh and index update whose cost is the package's, not the
