@@ -36,7 +36,8 @@ export interface FoundImage {
   sources: ImageSource[];
 }
 
-const POD_SPEC_PATHS: Record<string, string[]> = {
+/** Where each workload kind keeps its pod spec. */
+export const POD_SPEC_PATHS: Record<string, string[]> = {
   Pod: ['spec'],
   PodTemplate: ['template', 'spec'],
   Deployment: ['spec', 'template', 'spec'],
@@ -47,7 +48,7 @@ const POD_SPEC_PATHS: Record<string, string[]> = {
   Job: ['spec', 'template', 'spec'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
-const CONTAINER_FIELDS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+export const CONTAINER_FIELDS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

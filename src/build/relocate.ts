@@ -8,23 +8,16 @@
 import { isMap, isScalar, parseDocument, Scalar, type Node } from 'yaml';
 import { BadRequestError } from '../apimachinery/index.js';
 import { formatReference, parseReference } from '../oci/index.js';
-import { IMAGE_LIST_FILE, IMAGES_ANNOTATION, findImages } from './images.js';
+import {
+  CONTAINER_FIELDS,
+  IMAGE_LIST_FILE,
+  IMAGES_ANNOTATION,
+  POD_SPEC_PATHS,
+  findImages,
+} from './images.js';
 import { formatLock, type LockImage } from './lock.js';
 import { LOCK_FILES, MANIFEST_FILES, parsePackageManifest, parsePackageManifestLock } from './manifest.js';
 import { fileText, hasDotSegment, type PackageFileMap } from './package-source.js';
-
-const CONTAINER_FIELDS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
-const POD_SPEC_PATHS: Record<string, string[]> = {
-  Pod: ['spec'],
-  PodTemplate: ['template', 'spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  ReplicationController: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
 
 /** Normalised reference (as image discovery reports it) → the reference to write instead. */
 export type ImageMapping = ReadonlyMap<string, string>;

@@ -59,7 +59,7 @@ export function listGoldenCases(root = EXAMPLES_DIR): string[] {
   return out;
 }
 
-function readTree(root: string): Map<string, string> {
+export function readTree(root: string): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (d: string): void => {
     for (const e of readdirSync(d).sort()) {
@@ -74,7 +74,7 @@ function readTree(root: string): Map<string, string> {
 }
 
 /** The package as `.expected/diff.patch` says it must end up. */
-function expectedTree(caseDir: string): Map<string, string> {
+export function expectedTree(caseDir: string): Map<string, string> {
   const patch = join(caseDir, '.expected', 'diff.patch');
   if (!existsSync(patch) || readFileSync(patch, 'utf8').trim() === '') return readTree(caseDir);
   const tmp = mkdtempSync(join(tmpdir(), 'lading-golden-'));

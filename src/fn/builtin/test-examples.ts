@@ -6,9 +6,7 @@
  * of the fn module is the real thing; this exists so each function can be checked on its own.
  * Not part of the build (test-*.ts).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Document, parse, parseDocument } from 'yaml';
 import {
@@ -25,6 +23,7 @@ import {
 import type { FunctionResult, ResourceListData } from '../function-runtime.js';
 import { createBuiltinRuntime } from './index.js';
 import { SCRIPTED_CASES } from '../test-scripted-cases.js';
+import { expectedTree, readTree } from '../test-golden.js';
 
 export const EXAMPLES = join(import.meta.dirname, '../../../../shared/fixtures/kpt-fn-examples');
 
@@ -42,35 +41,6 @@ export function listCases(dir = EXAMPLES): string[] {
   };
   walk(dir);
   return out.sort();
-}
-
-function readTree(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d)) {
-      if (e === '.expected' || e === '.git') continue;
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else files.set(relative(root, p), readFileSync(p, 'utf8'));
-    }
-  };
-  walk(root);
-  return files;
-}
-
-function expectedTree(caseDir: string): Map<string, string> {
-  const patch = join(caseDir, '.expected', 'diff.patch');
-  if (!existsSync(patch) || readFileSync(patch, 'utf8').trim() === '') return readTree(caseDir);
-  const tmp = mkdtempSync(join(tmpdir(), 'lading-fn-example-'));
-  try {
-    execFileSync('cp', ['-r', `${caseDir}/.`, tmp]);
-    rmSync(join(tmp, '.expected'), { recursive: true, force: true });
-    execFileSync('git', ['init', '-q'], { cwd: tmp });
-    execFileSync('git', ['apply', '--whitespace=nowarn', patch], { cwd: tmp });
-    return readTree(tmp);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
 }
 
 interface Step {
