@@ -18,6 +18,7 @@ import type { CommitTreeOptions } from './commit-tree.js';
 import { remoteAccess } from './credentials.js';
 import type { GitCredentials, RemoteAccess } from './credentials.js';
 import { prepareGitHome } from './git-home.js';
+import { LooseObjectWriter } from './loose-objects.js';
 import { ObjectReader } from './object-reader.js';
 import type { FileEntry, ListOptions } from './object-reader.js';
 import type { CommitInfo, TreeEntry } from './objects.js';
@@ -59,6 +60,7 @@ export class GitMirror {
   private access: RemoteAccess;
   private readonly batch: CatFileBatch;
   private readonly reader: ObjectReader;
+  private readonly writer: LooseObjectWriter;
   private readonly environment: GitEnvironmentOptions & { gitDir: string };
 
   private constructor(
@@ -73,6 +75,7 @@ export class GitMirror {
     this.environment = { home, gitDir: dir, config: MIRROR_CONFIG };
     this.batch = new CatFileBatch(this.environment);
     this.reader = new ObjectReader(this.batch);
+    this.writer = new LooseObjectWriter(dir);
   }
 
   /** Opens the mirror in `dir`, creating the bare repository if needed. Does not fetch. */
@@ -185,11 +188,11 @@ export class GitMirror {
 
   /** See `writeTree` in tree-writer.ts: rewrites only the trees on changed paths. */
   writeTree(base: string | undefined, changes: TreeChanges, options?: WriteTreeOptions): Promise<string> {
-    return writeTree(this.reader, this.environment, base, changes, options);
+    return writeTree(this.reader, this.writer, base, changes, options);
   }
 
   commitTree(options: CommitTreeOptions): Promise<string> {
-    return commitTree(options, this.environment);
+    return commitTree(options, this.writer);
   }
 
   /**

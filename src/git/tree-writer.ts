@@ -3,13 +3,13 @@
  * paths of changed entries are read and rewritten; every other subtree is reused by oid, so a
  * one-file change in a repository of thousands of files writes one blob and `depth` trees.
  */
+import type { LooseObjectWriter } from './loose-objects.js';
+import { encodeTree } from './object-encoding.js';
+import type { NewTreeEntry } from './object-encoding.js';
 import type { FileMode, TreeEntry } from './objects.js';
 import type { ObjectReader } from './object-reader.js';
-import { MktreeSession, writeBlobs } from './object-writer.js';
-import type { NewTreeEntry } from './object-writer.js';
 import { assertPath, normalizeDirectory } from './paths.js';
 import { assertOid } from './refs.js';
-import type { GitEnvironmentOptions } from './run-git.js';
 
 /**
  * New content for a path: file bytes, `null` to delete (a file or a whole directory), or an
@@ -36,8 +36,7 @@ interface Node {
 
 interface Context {
   reader: ObjectReader;
-  mktree: MktreeSession;
-  blobOids: Map<Buffer, string>;
+  writer: LooseObjectWriter;
   signal: AbortSignal | undefined;
 }
 
@@ -49,24 +48,16 @@ interface Context {
  */
 export async function writeTree(
   reader: ObjectReader,
-  environment: GitEnvironmentOptions & { gitDir: string },
+  writer: LooseObjectWriter,
   base: string | undefined,
   changes: TreeChanges,
   options: WriteTreeOptions = {},
 ): Promise<string> {
   const { signal } = options;
   const root = buildTrie(changes, normalizeDirectory(options.directory), options.replaceDirectory === true);
-  const buffers = collectBuffers(root);
-  const oids = await writeBlobs(buffers, signal === undefined ? environment : { ...environment, signal });
-  const blobOids = new Map(buffers.map((buffer, i) => [buffer, oids[i] ?? '']));
   const baseTree = base === undefined ? undefined : await reader.treeOf(base, signal);
-  const mktree = new MktreeSession(environment);
-  try {
-    const tree = await buildTree({ reader, mktree, blobOids, signal }, baseTree, root);
-    return tree ?? (await mktree.write([]));
-  } finally {
-    await mktree.close();
-  }
+  const tree = await buildTree({ reader, writer, signal }, baseTree, root);
+  return tree ?? (await writer.write('tree', encodeTree([]), signal));
 }
 
 function buildTrie(changes: TreeChanges, directory: string, replace: boolean): Node {
@@ -102,12 +93,6 @@ function conflict(path: string): Error {
   return new Error(`path "${path}" is changed twice or is inside another changed path`);
 }
 
-function collectBuffers(node: Node, out: Buffer[] = []): Buffer[] {
-  if (Buffer.isBuffer(node.change)) out.push(node.change);
-  for (const next of node.children.values()) collectBuffers(next, out);
-  return out;
-}
-
 /** The oid of the rewritten tree, or undefined when it ends up empty. */
 async function buildTree(
   ctx: Context,
@@ -131,7 +116,7 @@ async function buildTree(
       if (next.change === null) return [name, undefined];
       if (Buffer.isBuffer(next.change)) {
         const mode = existing?.mode === '100755' ? '100755' : '100644';
-        return [name, { name, mode, oid: ctx.blobOids.get(next.change) ?? '' }];
+        return [name, { name, mode, oid: await ctx.writer.write('blob', next.change, ctx.signal) }];
       }
       return [name, { name, mode: next.change.mode, oid: next.change.oid }];
     },
@@ -148,5 +133,5 @@ async function buildTree(
   }
   if (entries.size === 0) return undefined;
   if (!changed && baseTree !== undefined) return baseTree;
-  return ctx.mktree.write([...entries.values()]);
+  return ctx.writer.write('tree', encodeTree([...entries.values()]), ctx.signal);
 }
