@@ -23,6 +23,8 @@ export interface RemoteAccess {
   config: Array<readonly [string, string]>;
   /** Values to redact from anything shown. */
   secrets: string[];
+  /** For http(s) remotes: the headers that carry the credentials when we speak HTTP ourselves. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -47,7 +49,7 @@ export function remoteAccess(
   parsed.username = '';
   parsed.password = '';
   const url = parsed.toString();
-  if (creds === undefined) return { url, env: {}, config: [], secrets: [] };
+  if (creds === undefined) return { url, env: {}, config: [], secrets: [], headers: {} };
   switch (creds.type) {
     case 'basic':
       return {
@@ -59,6 +61,9 @@ export function remoteAccess(
         },
         config: [],
         secrets: [creds.password, `${creds.username}:${creds.password}`],
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`,
+        },
       };
     case 'bearer':
       return {
@@ -66,6 +71,7 @@ export function remoteAccess(
         env: {},
         config: [[`http.${url}.extraHeader`, `Authorization: Bearer ${creds.token}`]],
         secrets: [creds.token],
+        headers: { Authorization: `Bearer ${creds.token}` },
       };
   }
 }

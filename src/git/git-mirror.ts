@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { CatFileBatch } from './cat-file-batch.js';
+import { GitError } from './errors.js';
 import { commitTree } from './commit-tree.js';
 import type { CommitTreeOptions } from './commit-tree.js';
 import { remoteAccess } from './credentials.js';
@@ -22,6 +23,7 @@ import { LooseObjectWriter } from './loose-objects.js';
 import { ObjectReader } from './object-reader.js';
 import type { FileEntry, ListOptions } from './object-reader.js';
 import type { CommitInfo, TreeEntry } from './objects.js';
+import { httpPush } from './http-push.js';
 import { pushRefs } from './push.js';
 import type { PushedRef, PushUpdate } from './push.js';
 import { listRefs, resolveRef, updateRefs } from './refs.js';
@@ -38,6 +40,11 @@ export interface GitMirrorOptions {
   home?: string;
   /** Timeout of fetch and push (default 10 min); local commands use 2 min. */
   networkTimeoutMs?: number;
+  /**
+   * How pushes to http(s) remotes travel: spoken by Lading itself (default), or by the git CLI
+   * (always used for other remotes, and as the fallback when the server refuses ours).
+   */
+  httpPush?: 'in-process' | 'git';
   signal?: AbortSignal;
 }
 
@@ -70,6 +77,7 @@ export class GitMirror {
     private readonly home: string,
     credentials: GitCredentials | undefined,
     private readonly networkTimeoutMs: number,
+    private readonly httpPushMode: 'in-process' | 'git',
   ) {
     this.access = remoteAccess(remoteUrl, credentials, home);
     this.environment = { home, gitDir: dir, config: MIRROR_CONFIG };
@@ -90,7 +98,14 @@ export class GitMirror {
       });
     }
     const remote = localRemote(remoteUrl);
-    return new GitMirror(absolute, remote, home, options.credentials, options.networkTimeoutMs ?? 600_000);
+    return new GitMirror(
+      absolute,
+      remote,
+      home,
+      options.credentials,
+      options.networkTimeoutMs ?? 600_000,
+      options.httpPush ?? 'in-process',
+    );
   }
 
   /** The remote URL without credentials: safe to log. */
@@ -219,12 +234,39 @@ export class GitMirror {
    * anywhere — fetch, rebuild and retry.
    */
   async push(updates: readonly PushUpdate[], options: { signal?: AbortSignal } = {}): Promise<PushedRef[]> {
-    const pushed = await pushRefs(this.access.url, updates, this.network(options.signal));
+    const pushed = await this.pushToRemote(updates, options.signal);
     await updateRefs(
       updates.map(({ ref, newOid }) => ({ ref, newOid })),
       this.local(options.signal),
     );
     return pushed;
+  }
+
+  /**
+   * Over http(s) the push is spoken in-process with the objects this mirror wrote since the last
+   * push. The git CLI pushes instead when the remote is not http(s), when a proxy is set (git
+   * honours it, `fetch` does not), and whenever the in-process push could not be made (no answer,
+   * TLS trust only git has, an incomplete pack): then git's own answer is the one reported.
+   */
+  private async pushToRemote(
+    updates: readonly PushUpdate[],
+    signal: AbortSignal | undefined,
+  ): Promise<PushedRef[]> {
+    const objects = this.writer.take();
+    const headers = this.access.headers;
+    if (headers !== undefined && this.httpPushMode === 'in-process' && !proxyConfigured()) {
+      try {
+        return await httpPush(this.access.url, updates, objects, {
+          headers,
+          secrets: this.access.secrets,
+          timeoutMs: this.networkTimeoutMs,
+          ...signalOf(signal),
+        });
+      } catch (err) {
+        if (!(err instanceof GitError) || err.failure !== 'protocol') throw err;
+      }
+    }
+    return pushRefs(this.access.url, updates, this.network(signal));
   }
 
   /** Stops the batch reader. The mirror directory stays; open it again to continue. */
@@ -247,6 +289,13 @@ export class GitMirror {
     };
   }
 }
+
+/** A proxy git would use for http(s), which `fetch` would not. */
+function proxyConfigured(): boolean {
+  return PROXY_VARIABLES.some((name) => (process.env[name] ?? '') !== '');
+}
+
+const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY'];
 
 /** git runs inside the mirror, so a relative local path must be made absolute first. */
 function localRemote(url: string): string {

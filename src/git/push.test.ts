@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { gitAt, startGitServer } from '../../test/support/git-server.js';
 import type { GitServer } from '../../test/support/git-server.js';
-import { GitMirror, GitPushRejectedError } from './index.js';
+import { GitAuthenticationError, GitMirror, GitPushRejectedError } from './index.js';
 import type { GitCredentials } from './index.js';
 import { parsePorcelain } from './push.js';
 
@@ -23,8 +23,18 @@ async function newRepo(): Promise<{ name: string; initial: string }> {
   return { name, initial: initial ?? '' };
 }
 
-async function mirrorOf(repo: string, label: string): Promise<GitMirror> {
-  const mirror = await GitMirror.open(path.join(tmp, `${repo}-${label}`), server.url(repo), { credentials });
+type Transport = 'in-process' | 'git';
+
+async function mirrorOfWith(
+  repo: string,
+  label: string,
+  httpPush: Transport = 'in-process',
+  creds: GitCredentials = credentials,
+): Promise<GitMirror> {
+  const mirror = await GitMirror.open(path.join(tmp, `${repo}-${label}`), server.url(repo), {
+    credentials: creds,
+    httpPush,
+  });
   mirrors.push(mirror);
   await mirror.fetch();
   return mirror;
@@ -60,7 +70,17 @@ afterAll(async () => {
   await fs.promises.rm(tmp, { recursive: true, force: true });
 });
 
-describe('GitMirror.push', () => {
+const pushesBy = (agent: (name: string) => boolean): number =>
+  Object.entries(server.stats.pushesByAgent)
+    .filter(([name]) => agent(name))
+    .reduce((sum, [, count]) => sum + count, 0);
+const lading = (name: string): boolean => name === 'git/lading';
+const gitCli = (name: string): boolean => /^git\/\d/.test(name);
+
+describe.each<Transport>(['in-process', 'git'])('GitMirror.push (%s)', (transport) => {
+  const mirrorOf = (repo: string, label: string, creds?: GitCredentials): Promise<GitMirror> =>
+    mirrorOfWith(repo, label, transport, creds);
+
   it('pushes several refs atomically: one stale lease and nothing is updated', async () => {
     const { name, initial } = await newRepo();
     const mirror = await mirrorOf(name, 'atomic');
@@ -84,6 +104,7 @@ describe('GitMirror.push', () => {
       expectedRemoteOid: u.ref === 'refs/heads/main' ? initial : null,
     }));
     expect(await mirror.push(ok)).toEqual(ok.map((u) => ({ ref: u.ref, status: 'ok' })));
+    await gitAt(server.repoPath(name), ['fsck', '--strict', '--no-dangling']);
     expect(await remoteRefs(name)).toEqual({
       'refs/heads/main': next,
       'refs/heads/proposed/pkg/ws': next,
@@ -147,6 +168,64 @@ describe('GitMirror.push', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(lost?.reason).toBeInstanceOf(GitPushRejectedError);
     expect((await remoteRefs(name))['refs/heads/main']).toBe(won === 0 ? ca : cb);
+  });
+
+  it("turns a hook's refusal into a rejection with the hook's reason", async () => {
+    const { name, initial } = await newRepo();
+    const hook = path.join(server.repoPath(name), 'hooks', 'pre-receive');
+    await fs.promises.writeFile(hook, '#!/bin/sh\necho no pushes today >&2\nexit 1\n', { mode: 0o755 });
+    const mirror = await mirrorOf(name, 'hook');
+    const next = await change(mirror, initial, 'hooked');
+    const error = await mirror
+      .push([{ ref: 'refs/heads/main', newOid: next, expectedRemoteOid: initial }])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitPushRejectedError);
+    expect((error as GitPushRejectedError).rejected[0]?.reason).toMatch(/hook declined/);
+    expect(await remoteRefs(name)).toEqual({ 'refs/heads/main': initial });
+  });
+
+  it('fails with an authentication error, naming no password, when the credentials are wrong', async () => {
+    const { name, initial } = await newRepo();
+    const mirror = await mirrorOf(name, 'creds');
+    const next = await change(mirror, initial, 'x');
+    mirror.setCredentials({ type: 'basic', username: 'porch', password: 'wrong-pw' });
+    const error = await mirror
+      .push([{ ref: 'refs/heads/main', newOid: next, expectedRemoteOid: initial }])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitAuthenticationError);
+    expect(String(error)).not.toContain('wrong-pw');
+  });
+
+  it(`is carried by ${transport === 'git' ? 'the git CLI' : 'Lading itself'}`, async () => {
+    const { name, initial } = await newRepo();
+    const mirror = await mirrorOf(name, 'agent');
+    const [ours, cli] = [pushesBy(lading), pushesBy(gitCli)];
+    await mirror.push([{ ref: 'refs/heads/x', newOid: initial, expectedRemoteOid: null }]);
+    expect([pushesBy(lading) - ours, pushesBy(gitCli) - cli]).toEqual(transport === 'git' ? [0, 1] : [1, 0]);
+  });
+});
+
+describe('GitMirror.push in-process', () => {
+  it('falls back to the git CLI when the remote lacks objects the mirror did not write itself', async () => {
+    const { name, initial } = await newRepo();
+    const mirror = await mirrorOfWith(name, 'fallback', 'in-process');
+    // A commit made by git directly in the mirror: the in-process pack would not contain it.
+    const tree = await gitAt(mirror.dir, ['rev-parse', `${initial}^{tree}`]);
+    const commit = (
+      await gitAt(mirror.dir, ['commit-tree', tree.trim(), '-p', initial, '-m', 'made by git'], {
+        env: {
+          GIT_AUTHOR_NAME: 'a',
+          GIT_AUTHOR_EMAIL: 'a@x',
+          GIT_COMMITTER_NAME: 'a',
+          GIT_COMMITTER_EMAIL: 'a@x',
+        },
+      })
+    ).trim();
+    const [ours, cli] = [pushesBy(lading), pushesBy(gitCli)];
+    await mirror.push([{ ref: 'refs/heads/main', newOid: commit, expectedRemoteOid: initial }]);
+    expect((await remoteRefs(name))['refs/heads/main']).toBe(commit);
+    expect([pushesBy(lading) - ours, pushesBy(gitCli) - cli]).toEqual([1, 1]);
+    await gitAt(server.repoPath(name), ['fsck', '--strict', '--no-dangling']);
   });
 });
 

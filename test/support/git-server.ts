@@ -30,8 +30,14 @@ export interface GitServer {
   createRepo(name: string, options?: CreateRepoOptions): Promise<string | undefined>;
   /** The bare repository's directory, for inspecting it with git directly. */
   repoPath(name: string): string;
-  /** Request counters, to check that auth or gzip bodies were actually exercised. */
-  readonly stats: { requests: number; unauthorized: number; gzipBodies: number };
+  /** Request counters, to check that auth, gzip bodies or a client were actually exercised. */
+  readonly stats: {
+    requests: number;
+    unauthorized: number;
+    gzipBodies: number;
+    /** Pushes (POST git-receive-pack) by User-Agent. */
+    pushesByAgent: Record<string, number>;
+  };
   stop(): Promise<void>;
 }
 
@@ -41,7 +47,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
   const home = path.join(root, 'home');
   await fs.promises.mkdir(reposDir);
   await fs.promises.mkdir(home);
-  const stats = { requests: 0, unauthorized: 0, gzipBodies: 0 };
+  const stats = { requests: 0, unauthorized: 0, gzipBodies: 0, pushesByAgent: {} as Record<string, number> };
 
   const server = http.createServer((req, res) => {
     stats.requests += 1;
@@ -54,6 +60,10 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     }
     if (/gzip/i.test(req.headers['content-encoding'] ?? '')) stats.gzipBodies += 1;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'POST' && url.pathname.endsWith('/git-receive-pack')) {
+      const agent = req.headers['user-agent'] ?? '';
+      stats.pushesByAgent[agent] = (stats.pushesByAgent[agent] ?? 0) + 1;
+    }
     void serveHttpBackend(req, res, {
       projectRoot: reposDir,
       pathInfo: decodeURIComponent(url.pathname),

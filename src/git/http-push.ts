@@ -1,0 +1,213 @@
+/**
+ * `git push --atomic --force-with-lease` spoken in-process over smart HTTP
+ * (`gitprotocol-http(5)`, `gitprotocol-pack(5)`): ref discovery with
+ * `GET info/refs?service=git-receive-pack`, then one `POST git-receive-pack` with the commands
+ * (`<old> <new> <ref>`, `old` being the lease) and a pack of exactly the objects the write created.
+ * receive-pack re-checks every old value under its ref locks, so this is the same compare-and-swap
+ * as `git push`, without starting git, a remote helper and pack-objects for each push.
+ *
+ * A server that does not speak smart HTTP with `report-status` and `atomic`, or that could not
+ * take our pack, fails with failure `protocol`: the caller then pushes with the git CLI instead.
+ */
+import { GitAuthenticationError, GitError, GitPushRejectedError } from './errors.js';
+import type { RejectedRef } from './errors.js';
+import type { WrittenObject } from './loose-objects.js';
+import { encodePack } from './pack-encoding.js';
+import { FLUSH, pktLine, readPktLines } from './pkt-line.js';
+import type { PushedRef, PushUpdate } from './push.js';
+import { redact } from './redact.js';
+import { ZERO_OID, assertOid, assertRefName } from './refs.js';
+
+export interface HttpPushOptions {
+  /** Request headers, e.g. Authorization. */
+  headers: Readonly<Record<string, string>>;
+  /** Values to redact from error messages. */
+  secrets: readonly string[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+const AGENT = 'agent=lading';
+
+export async function httpPush(
+  url: string,
+  updates: readonly PushUpdate[],
+  objects: readonly WrittenObject[],
+  options: HttpPushOptions,
+): Promise<PushedRef[]> {
+  for (const { ref, newOid, expectedRemoteOid } of updates) {
+    assertRefName(ref);
+    if (newOid !== null) assertOid(newOid);
+    if (expectedRemoteOid !== null) assertOid(expectedRemoteOid);
+  }
+  if (updates.length === 0) return [];
+  const signal = requestSignal(options);
+  const base = url.replace(/\/+$/, '');
+  const advertised = await discover(base, options, signal);
+
+  // Like git: a ref already at its new value is up to date; a lease that does not hold is
+  // "stale info", refused before anything is sent.
+  const remote = (u: PushUpdate): string | null => advertised.refs.get(u.ref) ?? null;
+  const upToDate = (u: PushUpdate): boolean => u.newOid !== null && remote(u) === u.newOid;
+  const commands = updates.filter((u) => !upToDate(u));
+  const stale = commands.filter((u) => remote(u) !== u.expectedRemoteOid);
+  if (stale.length > 0) {
+    const reason = (u: PushUpdate): string => (stale.includes(u) ? 'stale info' : 'atomic push failed');
+    throw rejectedError(
+      updates.map((u) => ({ ref: u.ref, reason: reason(u) })),
+      base,
+    );
+  }
+  if (commands.length === 0) return updates.map((u) => ({ ref: u.ref, status: 'up-to-date' }));
+  const needed = ['report-status', ...(commands.length > 1 ? ['atomic'] : [])];
+  if (commands.some((u) => u.newOid === null)) needed.push('delete-refs');
+  const missing = needed.filter((c) => !advertised.capabilities.has(c));
+  if (missing.length > 0) {
+    throw protocolError(`the server does not offer ${missing.join(', ')}`, base);
+  }
+
+  const lines = commands.map(({ ref, newOid, expectedRemoteOid }, i) => {
+    const command = `${expectedRemoteOid ?? ZERO_OID} ${newOid ?? ZERO_OID} ${ref}`;
+    const capabilities = [...needed.filter((c) => c !== 'delete-refs'), AGENT].join(' ');
+    return pktLine(i === 0 ? `${command}\0${capabilities}\n` : `${command}\n`);
+  });
+  const body = [...lines, Buffer.from(FLUSH)];
+  if (commands.some((u) => u.newOid !== null)) body.push(encodePack(objects));
+  const response = await request(`${base}/git-receive-pack`, options, signal, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-git-receive-pack-request',
+      Accept: 'application/x-git-receive-pack-result',
+    },
+    body: Buffer.concat(body),
+  });
+  const report = readReport(response, base);
+  const rejected = commands
+    .map((u) => ({ ref: u.ref, reason: report.get(u.ref) }))
+    .filter((r): r is RejectedRef => r.reason !== undefined && r.reason !== 'ok');
+  const incomplete = rejected.find((r) => /missing necessary objects|unpack/i.test(r.reason));
+  if (incomplete !== undefined) {
+    throw protocolError(`the server found our pack incomplete (${incomplete.reason})`, base);
+  }
+  if (rejected.length > 0) throw rejectedError(rejected, base);
+  return updates.map((u) => ({ ref: u.ref, status: upToDate(u) ? 'up-to-date' : 'ok' }));
+}
+
+interface Advertisement {
+  refs: Map<string, string>;
+  capabilities: Set<string>;
+}
+
+/**
+ * Ref discovery. It changes nothing, so any failure but refused credentials or an abort (no
+ * answer, TLS trust git has and we lack, a dumb server…) is `protocol`: the git CLI may do better.
+ */
+async function discover(base: string, options: HttpPushOptions, signal: AbortSignal): Promise<Advertisement> {
+  let body: Buffer;
+  try {
+    body = await request(`${base}/info/refs?service=git-receive-pack`, options, signal, {
+      method: 'GET',
+      headers: {},
+      expectType: 'application/x-git-receive-pack-advertisement',
+    });
+  } catch (err) {
+    if (err instanceof GitAuthenticationError || options.signal?.aborted) throw err;
+    throw protocolError((err as Error).message, redact(base, options.secrets), err);
+  }
+  const lines = readPktLines(body);
+  if (!/^# service=git-receive-pack\n?$/.test(lines[0] ?? '')) {
+    throw protocolError('the server does not speak smart HTTP for git-receive-pack', base);
+  }
+  const refs = new Map<string, string>();
+  let capabilities = new Set<string>();
+  for (const line of lines.slice(1)) {
+    if (line === null) continue;
+    const [refPart = '', caps] = line.replace(/\n$/, '').split('\0');
+    if (caps !== undefined) capabilities = new Set(caps.split(' ').map((c) => c.split('=')[0] ?? c));
+    const space = refPart.indexOf(' ');
+    const name = refPart.slice(space + 1);
+    if (name !== 'capabilities^{}') refs.set(name, refPart.slice(0, space));
+  }
+  return { refs, capabilities };
+}
+
+/** `unpack ok` then `ok <ref>` / `ng <ref> <reason>` per command: ref → `ok` or the reason. */
+function readReport(body: Buffer, base: string): Map<string, string> {
+  const lines = readPktLines(body).filter((l): l is string => l !== null);
+  const unpack = lines[0]?.replace(/\n$/, '');
+  if (unpack !== 'unpack ok') {
+    throw protocolError(`the server could not take the pack (${unpack ?? 'no report'})`, base);
+  }
+  const report = new Map<string, string>();
+  for (const line of lines.slice(1).map((l) => l.replace(/\n$/, ''))) {
+    const match = /^(ok|ng) (\S+)(?: (.*))?$/.exec(line);
+    if (match !== null) report.set(match[2] ?? '', match[1] === 'ok' ? 'ok' : (match[3] ?? 'rejected'));
+  }
+  return report;
+}
+
+async function request(
+  url: string,
+  options: HttpPushOptions,
+  signal: AbortSignal,
+  init: { method: string; headers: Record<string, string>; body?: Buffer; expectType?: string },
+): Promise<Buffer> {
+  const shown = redact(url, options.secrets);
+  const what = `git push to ${shown.replace(/\/(info\/refs\?.*|git-receive-pack)$/, '')}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: init.method,
+      headers: { 'User-Agent': 'git/lading', ...options.headers, ...init.headers },
+      ...(init.body === undefined ? {} : { body: init.body }),
+      signal,
+    });
+  } catch (err) {
+    const failure = signal.aborted ? (options.signal?.aborted ? 'aborted' : 'timeout') : 'exit';
+    throw new GitError(`${what} failed: ${redact(String((err as Error).message), options.secrets)}`, {
+      command: ['git', 'push', shown],
+      failure,
+      cause: err,
+    });
+  }
+  const body = Buffer.from(await response.arrayBuffer());
+  const details = { command: ['git', 'push', shown], exitCode: response.status };
+  if (response.status === 401 || response.status === 403) {
+    throw new GitAuthenticationError(
+      `${what} failed: Authentication failed (HTTP ${response.status}); check the repository's credentials`,
+      details,
+    );
+  }
+  if (!response.ok) {
+    const text = redact(body.toString('utf8', 0, 512).trim(), options.secrets);
+    throw new GitError(`${what} failed: HTTP ${response.status}${text ? `: ${text}` : ''}`, details);
+  }
+  const type = response.headers.get('content-type') ?? '';
+  if (init.expectType !== undefined && !type.startsWith(init.expectType)) {
+    throw protocolError(`the server answered ${type || 'without a content type'}, not smart HTTP`, shown);
+  }
+  return body;
+}
+
+function requestSignal(options: HttpPushOptions): AbortSignal {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  return options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+}
+
+function protocolError(reason: string, url: string, cause?: unknown): GitError {
+  return new GitError(`git push to ${url}: ${reason}`, {
+    command: ['git', 'push', url],
+    failure: 'protocol',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+function rejectedError(rejected: readonly RejectedRef[], url: string): GitPushRejectedError {
+  const causes = rejected.filter((r) => r.reason !== 'atomic push failed');
+  const shown = (causes.length > 0 ? causes : rejected).map((r) => `"${r.ref}" (${r.reason})`).join(', ');
+  return new GitPushRejectedError(
+    `push rejected for ${shown}; nothing was updated: fetch, rebuild the change on the remote state and retry`,
+    rejected,
+    { command: ['git', 'push', url] },
+  );
+}
