@@ -5,7 +5,7 @@ import * as path from 'node:path';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { startGitServer } from '../../test/support/git-server.js';
+import { gitAt, startGitServer } from '../../test/support/git-server.js';
 import type { GitServer } from '../../test/support/git-server.js';
 import { remoteAccess } from './credentials.js';
 import { GitAuthenticationError, GitError, GitMirror, redact } from './index.js';
@@ -74,10 +74,30 @@ afterAll(async () => {
 });
 
 describe('credentials over http', () => {
-  it('fetches and pushes with the right password, which never reaches argv or disk', async () => {
+  it('pushes in-process with the password only in a request header, never in a process or file', async () => {
+    spawned.length = 0;
+    const mirror = await open('in-process', server.url('private.git'), {
+      credentials: { type: 'basic', username: 'alice', password: PASSWORD },
+    });
+    await mirror.fetch();
+    const main = (await mirror.resolve('refs/heads/main')) ?? '';
+    await mirror.push([{ ref: 'refs/tags/pkg/in-process', newOid: main, expectedRemoteOid: null }]);
+    expect(await gitAt(server.repoPath('private.git'), ['rev-parse', 'refs/tags/pkg/in-process'])).toBe(
+      `${main}\n`,
+    );
+    const calls = gitSpawns();
+    expect(calls.filter((c) => c.args[0] === 'push')).toEqual([]);
+    for (const call of calls.filter((c) => c.args[0] !== 'fetch')) {
+      expect([...call.args, ...Object.values(call.env)].join('\n')).not.toContain(PASSWORD);
+    }
+    expect(await allFileContents(mirror.dir)).not.toContain(PASSWORD);
+  });
+
+  it('fetches and pushes (git CLI) with the right password, which never reaches argv or disk', async () => {
     spawned.length = 0;
     const mirror = await open('right', server.url('private.git'), {
       credentials: { type: 'basic', username: 'alice', password: PASSWORD },
+      httpPush: 'git',
     });
     await mirror.fetch();
     const main = (await mirror.resolve('refs/heads/main')) ?? '';
