@@ -51,12 +51,25 @@ export function annotationOf(resource: KrmResource, key: string): string | undef
   return annotationValue(resource.document.doc, key);
 }
 
+/** Documents whose resource id annotations a function reconciled and which keep them. */
+const keepsIds = new WeakSet<Document>();
+const ID_ANNOTATIONS: ReadonlySet<string> = new Set(['config.k8s.io/id', 'internal.config.kubernetes.io/id']);
+
+/**
+ * Keeps `config.k8s.io/id` and `internal.config.kubernetes.io/id` of `doc` when it is written: the
+ * starlark builtin reproduces kpt 1.0's id reconciliation, which the catalog's fixtures expect.
+ */
+export function keepIdAnnotations(doc: Document): void {
+  keepsIds.add(doc);
+}
+
 /** Removes the annotations that only live during a function run. */
 export function stripRunAnnotations(resource: KrmResource): void {
   const doc = resource.document.doc;
   removeAnnotation(doc, PACKAGE_PATH_ANNOTATION);
   removeAnnotation(doc, RESOURCE_ID_ANNOTATION);
-  for (const a of TRACKING_ANNOTATIONS) removeAnnotation(doc, a);
+  const keepIds = keepsIds.has(doc);
+  for (const a of TRACKING_ANNOTATIONS) if (!keepIds || !ID_ANNOTATIONS.has(a)) removeAnnotation(doc, a);
   clearEmptyMetadata(doc);
 }
 

@@ -33,7 +33,10 @@ interface CaseConfig {
   exitCode?: number;
   stdErr?: string;
   skip?: boolean;
-  /** `fnConfig` names a file of the package (left out of the function's input, as kpt does). */
+  /**
+   * `fnConfig` names a file of the package; kpt's `fn eval --fn-config` keeps that file among the
+   * function's input resources (no Kptfile names it as a function config).
+   */
   inPackageFnConfig?: boolean;
 }
 
@@ -139,7 +142,6 @@ async function runOnce(
       runtime,
       target: { image: config.image ?? '' },
       args,
-      ...(config.inPackageFnConfig && config.fnConfig ? { excludePaths: [config.fnConfig] } : {}),
       ...(fnConfigPath
         ? {
             functionConfig: functionConfigFromText(config.fnConfig ?? '', readFileSync(fnConfigPath, 'utf8')),

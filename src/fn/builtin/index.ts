@@ -21,6 +21,7 @@ import { setAnnotations } from './set-annotations.js';
 import { setImage } from './set-image.js';
 import { setLabels } from './set-labels.js';
 import { setNamespace } from './set-namespace.js';
+import { starlark } from './starlark.js';
 import { upsertResource } from './upsert-resource.js';
 
 /** Registries whose images the builtin runtime answers for. */
@@ -36,6 +37,7 @@ const FUNCTIONS: readonly BuiltinFunction[] = [
   setImage,
   setLabels,
   setNamespace,
+  starlark,
   upsertResource,
 ];
 
