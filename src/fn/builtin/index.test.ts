@@ -19,7 +19,7 @@ describe('builtin runtime', () => {
     for (const name of BUILTIN_FUNCTIONS) {
       expect(await runtime.resolve({ image: `gcr.io/kpt-fn/${name}:unstable` })).toBeTypeOf('function');
     }
-    expect(await runtime.resolve({ image: 'gcr.io/kpt-fn/starlark:v0.5' })).toBeUndefined();
+    expect(await runtime.resolve({ image: 'gcr.io/kpt-fn/kubeval:v0.3' })).toBeUndefined();
     expect(await runtime.resolve({ exec: './fn' })).toBeUndefined();
   });
 

@@ -78,6 +78,12 @@ function steps(caseDir: string, files: Map<string, string>): Step[] {
       Object.keys(args).length > 0 || !fnConfigFile ? configMapDoc(args) : parseDocument(fnConfigFile);
     return [{ image: String(config.image), functionConfig: fnConfig, selectors: [], exclude: [] }];
   }
+  if (!config && !files.has('Kptfile') && files.has('fn-config.yaml')) {
+    // As the golden harness runs it: the case's function with its fn-config.yaml (also an input).
+    const image = `gcr.io/kpt-fn/${relative(EXAMPLES, caseDir).split('/')[0] ?? ''}:unstable`;
+    const functionConfig = parseDocument(files.get('fn-config.yaml') ?? '');
+    return [{ image, functionConfig, selectors: [], exclude: [] }];
+  }
   const kptfile = parse(files.get('Kptfile') ?? '{}') as {
     pipeline?: { mutators?: unknown[]; validators?: unknown[] };
   };
