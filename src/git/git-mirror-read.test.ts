@@ -120,6 +120,25 @@ describe('GitMirror refs', () => {
   });
 });
 
+describe('GitMirror ref cache', () => {
+  it('sees its own ref updates at once, and what others pushed after the next fetch', async () => {
+    const mirror = await openMirror('ref-cache');
+    await mirror.fetch();
+    await mirror.updateRef('refs/heads/cached', initial, null);
+    expect(await mirror.resolve('refs/heads/cached')).toBe(initial);
+    await mirror.deleteRef('refs/heads/cached', initial);
+    expect(await mirror.resolve('refs/heads/cached')).toBeUndefined();
+    // A failed update (wrong old value) leaves the cache agreeing with the disk.
+    await expect(mirror.updateRef('refs/heads/main', initial, 'f'.repeat(40))).rejects.toThrow();
+    expect(await mirror.resolve('refs/heads/main')).toBe(initial);
+
+    const theirs = await commitToBranch(remote, 'theirs', { f: 'theirs' });
+    expect(await mirror.resolve('refs/heads/theirs')).toBeUndefined();
+    await mirror.fetch();
+    expect(await mirror.resolve('refs/heads/theirs')).toBe(theirs);
+  });
+});
+
 describe('GitMirror reads', () => {
   it('reads commits, trees and blobs', async () => {
     const mirror = await openMirror('reads');

@@ -26,7 +26,8 @@ import type { CommitInfo, TreeEntry } from './objects.js';
 import { httpPush } from './http-push.js';
 import { pushRefs } from './push.js';
 import type { PushedRef, PushUpdate } from './push.js';
-import { listRefs, resolveRef, updateRefs } from './refs.js';
+import { RefCache } from './ref-cache.js';
+import { assertRefName, listRefs, updateRefs } from './refs.js';
 import type { GitRef, LocalRefUpdate } from './refs.js';
 import { runGit } from './run-git.js';
 import type { GitEnvironmentOptions, RunGitOptions } from './run-git.js';
@@ -68,6 +69,7 @@ export class GitMirror {
   private readonly batch: CatFileBatch;
   private readonly reader: ObjectReader;
   private readonly writer: LooseObjectWriter;
+  private readonly refs: RefCache;
   private readonly environment: GitEnvironmentOptions & { gitDir: string };
 
   private constructor(
@@ -84,6 +86,7 @@ export class GitMirror {
     this.batch = new CatFileBatch(this.environment);
     this.reader = new ObjectReader(this.batch);
     this.writer = new LooseObjectWriter(dir);
+    this.refs = new RefCache((signal) => listRefs(this.local(signal)));
   }
 
   /** Opens the mirror in `dir`, creating the bare repository if needed. Does not fetch. */
@@ -123,11 +126,16 @@ export class GitMirror {
     const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules'];
     if (options.prune !== false) args.push('--prune');
     const refspecs = options.refspecs ?? FETCH_REFSPECS;
-    await runGit([...args, '--', this.access.url, ...refspecs], this.network(options.signal));
-    // A full fetch writes each new ref as a loose file; thousands of them make every later ref
-    // read and push slow, so they go into packed-refs (cheap when few are loose).
-    if (options.refspecs === undefined)
-      await runGit(['pack-refs', '--all', '--prune'], this.local(options.signal));
+    this.refs.invalidate();
+    try {
+      await runGit([...args, '--', this.access.url, ...refspecs], this.network(options.signal));
+      // A full fetch writes each new ref as a loose file; thousands of them make every later ref
+      // read and push slow, so they go into packed-refs (cheap when few are loose).
+      if (options.refspecs === undefined)
+        await runGit(['pack-refs', '--all', '--prune'], this.local(options.signal));
+    } finally {
+      this.refs.invalidate();
+    }
   }
 
   /**
@@ -136,12 +144,13 @@ export class GitMirror {
    * `refs/tags/web2/v1`).
    */
   listRefs(prefix?: string | readonly string[], signal?: AbortSignal): Promise<GitRef[]> {
-    return listRefs(prefix, this.local(signal));
+    return this.refs.list(prefix, signal);
   }
 
   /** The oid of a full ref name, or undefined when the ref does not exist. */
-  resolve(ref: string, signal?: AbortSignal): Promise<string | undefined> {
-    return resolveRef(ref, this.local(signal));
+  async resolve(ref: string, signal?: AbortSignal): Promise<string | undefined> {
+    assertRefName(ref);
+    return (await this.refs.get(ref, signal))?.oid;
   }
 
   /**
@@ -215,17 +224,23 @@ export class GitMirror {
    * `GitRefConflictError` otherwise. Tags are lightweight: `refs/tags/<pkg>/v<N>` → commit.
    */
   updateRef(ref: string, newOid: string, expectedOldOid: string | null, signal?: AbortSignal): Promise<void> {
-    return updateRefs([{ ref, newOid, expectedOldOid }], this.local(signal));
+    return this.updateRefs([{ ref, newOid, expectedOldOid }], signal);
   }
 
   /** Deletes a local ref if it is at `expectedOldOid`; throws `GitRefConflictError` otherwise. */
   deleteRef(ref: string, expectedOldOid: string, signal?: AbortSignal): Promise<void> {
-    return updateRefs([{ ref, newOid: null, expectedOldOid }], this.local(signal));
+    return this.updateRefs([{ ref, newOid: null, expectedOldOid }], signal);
   }
 
   /** Several local ref updates in one transaction (all or none). */
-  updateRefs(updates: readonly LocalRefUpdate[], signal?: AbortSignal): Promise<void> {
-    return updateRefs(updates, this.local(signal));
+  async updateRefs(updates: readonly LocalRefUpdate[], signal?: AbortSignal): Promise<void> {
+    try {
+      await updateRefs(updates, this.local(signal));
+      this.refs.apply(updates);
+    } catch (err) {
+      this.refs.invalidate();
+      throw err;
+    }
   }
 
   /**
@@ -235,9 +250,9 @@ export class GitMirror {
    */
   async push(updates: readonly PushUpdate[], options: { signal?: AbortSignal } = {}): Promise<PushedRef[]> {
     const pushed = await this.pushToRemote(updates, options.signal);
-    await updateRefs(
+    await this.updateRefs(
       updates.map(({ ref, newOid }) => ({ ref, newOid })),
-      this.local(options.signal),
+      options.signal,
     );
     return pushed;
   }

@@ -1,5 +1,5 @@
 /**
- * Local refs of a mirror: listing with `for-each-ref`, compare-and-swap updates with
+ * Local refs of a mirror on disk: listing with `for-each-ref`, compare-and-swap updates with
  * `update-ref --stdin` (one transaction: all updates apply or none).
  */
 import { GitError, GitRefConflictError } from './errors.js';
@@ -53,42 +53,18 @@ export function assertRefName(name: string): void {
     );
 }
 
-/** Refs whose full name starts with `prefix` (a plain string prefix), sorted by name. */
-export async function listRefs(
-  prefix: string | readonly string[] | undefined,
-  options: RunGitOptions,
-): Promise<GitRef[]> {
+/** Every ref of the repository, sorted by name (annotated tags with their peeled commit). */
+export async function listRefs(options: RunGitOptions): Promise<GitRef[]> {
   const args = ['for-each-ref', '--format=%(objectname) %(*objectname) %(refname)'];
-  if (typeof prefix !== 'string') {
-    for (const pattern of prefix ?? []) assertRefName(pattern);
-    args.push('--', ...(prefix ?? []));
-    prefix = undefined;
-  } else {
-    // for-each-ref matches whole path components; list the enclosing directory and filter here.
-    const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1).replace(/\/$/, '');
-    if (dir !== '') args.push(dir);
-  }
   const { stdout } = await runGit(args, options);
   const refs: GitRef[] = [];
   for (const line of stdout.toString('utf8').split('\n')) {
     if (line === '') continue;
     const [oid = '', peeled = '', ...rest] = line.split(' ');
     const name = rest.join(' ');
-    if (prefix !== undefined && !name.startsWith(prefix)) continue;
     refs.push(peeled === '' ? { name, oid } : { name, oid, peeled });
   }
   return refs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-/** The oid a ref points to, or undefined when it does not exist. */
-export async function resolveRef(ref: string, options: RunGitOptions): Promise<string | undefined> {
-  assertRefName(ref);
-  const { stdout } = await runGit(['for-each-ref', '--format=%(objectname) %(refname)', ref], options);
-  for (const line of stdout.toString('utf8').split('\n')) {
-    const space = line.indexOf(' ');
-    if (space > 0 && line.slice(space + 1) === ref) return line.slice(0, space);
-  }
-  return undefined;
 }
 
 /**

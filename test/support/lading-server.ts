@@ -28,6 +28,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Keep the data dir after stop (to restart on it). */
   keepDataDir?: boolean;
+  /** Flags for node itself, e.g. `--cpu-prof` to profile the server. */
+  nodeArgs?: string[];
 }
 
 export async function startLading(options: StartOptions = {}): Promise<LadingServer> {
@@ -38,6 +40,7 @@ export async function startLading(options: StartOptions = {}): Promise<LadingSer
   const child = spawn(
     process.execPath,
     [
+      ...(options.nodeArgs ?? []),
       CLI,
       'serve',
       '--listen',
