@@ -20,9 +20,10 @@ export class StarlarkError extends Error {
     this.isFail = options.isFail ?? false;
   }
 
-  /** `<file>:<line>:<col>: <message>` (or the bare message for `fail()`). */
+  /** `<file>:<line>:<col>: <message>` (`<file>: <message>` without a position; bare for `fail()`). */
   describe(file: string): string {
-    if (this.isFail || !this.pos) return this.message;
+    if (this.isFail) return this.message;
+    if (!this.pos) return `${file}: ${this.message}`;
     return `${file}:${this.pos.line}:${this.pos.col}: ${this.message}`;
   }
 }

@@ -175,8 +175,8 @@ class Scanner {
       }
       const c = src.charAt(this.pos);
       if (c === '\n') {
-        this.pos++;
         if (this.depth === 0) this.endLine();
+        this.pos++;
         this.newline();
         atLineStart = true;
         continue;
@@ -217,7 +217,7 @@ class Scanner {
       }
       this.operator(start);
     }
-    this.endLine();
+    if (this.depth === 0) this.endLine();
     const end = this.here();
     while (this.indents.length > 1) {
       this.indents.pop();
