@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { commitToBranch, createBareRepo, gitAt } from '../../test/support/git-server.js';
 import { GitError, GitMirror, GitObjectNotFoundError } from './index.js';
+import { sharedObjectCache } from './object-cache.js';
 
 let tmp: string;
 let remote: string;
@@ -193,11 +194,14 @@ describe('GitMirror reads', () => {
   it('restarts the cat-file process after it is killed, without failing reads in flight', async () => {
     const mirror = await openMirror('restart');
     await mirror.fetch();
+    sharedObjectCache.clear(); // earlier tests read the same objects
     const entries = await mirror.listFiles(initial);
     const batch = (mirror as unknown as { batch: { pid: number | undefined } }).batch;
     const firstPid = batch.pid;
     expect(firstPid).toBeTypeOf('number');
-    // Stopped first, so that the reads are certainly in flight (written, unanswered) when it dies.
+    // Stopped first, so that the reads are certainly in flight (written, unanswered) when it dies;
+    // and nothing is answered from memory.
+    sharedObjectCache.clear();
     process.kill(firstPid ?? 0, 'SIGSTOP');
     const reads = Promise.all(entries.map((e) => mirror.readBlob(e.oid)));
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -208,6 +212,7 @@ describe('GitMirror reads', () => {
     // Killed while idle: the next read starts a new process.
     process.kill(secondPid ?? 0, 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 50));
+    sharedObjectCache.clear();
     expect((await mirror.readBlob(entries[0]?.oid ?? '')).length).toBeGreaterThan(0);
     expect([firstPid, secondPid]).not.toContain(batch.pid);
   });

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { deflateSync } from 'node:zlib';
 
+import { sharedObjectCache } from './object-cache.js';
 import { objectId } from './object-encoding.js';
 import type { WritableType } from './object-encoding.js';
 
@@ -32,7 +33,7 @@ export class LooseObjectWriter {
     this.written.set(oid, { oid, type, body });
     const dir = path.join(this.gitDir, 'objects', oid.slice(0, 2));
     const file = path.join(dir, oid.slice(2));
-    if (fs.existsSync(file)) return oid;
+    if (fs.existsSync(file)) return this.cached(oid, type, body);
     await fs.promises.mkdir(dir, { recursive: true });
     const temp = path.join(dir, `tmp_obj_lading_${randomBytes(6).toString('hex')}`);
     const header = Buffer.from(`${type} ${body.length}\0`);
@@ -45,6 +46,12 @@ export class LooseObjectWriter {
       await fs.promises.rm(temp, { force: true });
       throw err;
     }
+    return this.cached(oid, type, body);
+  }
+
+  /** Once the object is in the repository, later reads of it need not ask git. */
+  private cached(oid: string, type: WritableType, body: Buffer): string {
+    sharedObjectCache.set({ oid, type, data: body });
     return oid;
   }
 

@@ -6,6 +6,7 @@
 import type { RawObject } from './batch-frames.js';
 import type { CatFileBatch } from './cat-file-batch.js';
 import { GitError, GitObjectNotFoundError } from './errors.js';
+import { sharedObjectCache } from './object-cache.js';
 import { parseCommit, parseTree } from './objects.js';
 import type { CommitInfo, FileMode, ObjectType, TreeEntry } from './objects.js';
 import { joinPath, normalizeDirectory } from './paths.js';
@@ -33,8 +34,10 @@ export class ObjectReader {
    * does not exist and `GitError` when it has another type than `type`.
    */
   async readObject(name: string, type?: ObjectType, signal?: AbortSignal): Promise<RawObject> {
-    const object = await this.batch.read(name, signal);
+    const object = sharedObjectCache.get(name) ?? (await this.batch.read(name, signal));
     if (object === undefined) throw new GitObjectNotFoundError(name, { command: COMMAND });
+    // Only by full id: a ref name or an abbreviation can name another object tomorrow.
+    if (object.oid === name) sharedObjectCache.set(object);
     if (type !== undefined && object.type !== type) {
       throw new GitError(`git object "${name}" is a ${object.type}, not a ${type}`, { command: COMMAND });
     }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+
+import { ObjectCache } from './object-cache.js';
+
+const object = (oid: string, bytes: number) => ({ oid, type: 'blob' as const, data: Buffer.alloc(bytes) });
+
+describe('ObjectCache', () => {
+  it('evicts the least recently used objects beyond its byte budget', () => {
+    const cache = new ObjectCache(300);
+    cache.set(object('a', 100));
+    cache.set(object('b', 100));
+    cache.set(object('c', 100));
+    expect(cache.get('a')?.oid).toBe('a'); // now the youngest
+    cache.set(object('d', 100));
+    expect(['a', 'b', 'c', 'd'].filter((oid) => cache.get(oid) !== undefined)).toEqual(['a', 'c', 'd']);
+  });
+
+  it('never keeps an object over 64 KiB', () => {
+    const cache = new ObjectCache(1024 * 1024);
+    cache.set(object('big', 64 * 1024 + 1));
+    expect(cache.get('big')).toBeUndefined();
+  });
+});

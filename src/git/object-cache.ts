@@ -1,0 +1,46 @@
+/**
+ * Small objects kept in memory by id, shared by every mirror of the process: an object id names
+ * its content, so an entry is right in any repository that has that id. Commits and trees are
+ * read again and again (each write re-reads its package's refs' commits and the trees on its
+ * path); a byte budget with least-recently-used eviction bounds the memory.
+ */
+import type { RawObject } from './batch-frames.js';
+
+/** Objects larger than this are never kept (big blobs would evict everything else). */
+const MAX_OBJECT_BYTES = 64 * 1024;
+
+export class ObjectCache {
+  private readonly objects = new Map<string, RawObject>();
+  private bytes = 0;
+
+  constructor(private readonly budgetBytes: number) {}
+
+  get(oid: string): RawObject | undefined {
+    const object = this.objects.get(oid);
+    if (object !== undefined) {
+      // Re-inserting moves it to the young end of the Map's order.
+      this.objects.delete(oid);
+      this.objects.set(oid, object);
+    }
+    return object;
+  }
+
+  clear(): void {
+    this.objects.clear();
+    this.bytes = 0;
+  }
+
+  set(object: RawObject): void {
+    if (object.data.length > MAX_OBJECT_BYTES || this.objects.has(object.oid)) return;
+    this.objects.set(object.oid, object);
+    this.bytes += object.data.length;
+    for (const [oid, old] of this.objects) {
+      if (this.bytes <= this.budgetBytes) break;
+      this.objects.delete(oid);
+      this.bytes -= old.data.length;
+    }
+  }
+}
+
+/** The process-wide cache (16 MiB). */
+export const sharedObjectCache = new ObjectCache(16 * 1024 * 1024);
