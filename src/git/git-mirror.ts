@@ -20,6 +20,7 @@ import { remoteAccess } from './credentials.js';
 import type { GitCredentials, RemoteAccess } from './credentials.js';
 import { prepareGitHome } from './git-home.js';
 import { LooseObjectWriter } from './loose-objects.js';
+import { writeLooseRefs } from './loose-refs.js';
 import { ObjectReader } from './object-reader.js';
 import type { FileEntry, ListOptions } from './object-reader.js';
 import type { CommitInfo, TreeEntry } from './objects.js';
@@ -235,7 +236,10 @@ export class GitMirror {
   /** Several local ref updates in one transaction (all or none). */
   async updateRefs(updates: readonly LocalRefUpdate[], signal?: AbortSignal): Promise<void> {
     try {
-      await updateRefs(updates, this.local(signal));
+      // Values without an old-value check are facts (what the remote now has): no git needed.
+      const known = updates.every((u) => u.expectedOldOid === undefined);
+      if (!(known && (await writeLooseRefs(this.dir, updates).catch(() => false))))
+        await updateRefs(updates, this.local(signal));
       this.refs.apply(updates);
     } catch (err) {
       this.refs.invalidate();

@@ -1,0 +1,88 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createBareRepo, gitAt } from '../../test/support/git-server.js';
+import { writeLooseRefs } from './loose-refs.js';
+
+let tmp: string;
+let initial: string;
+let count = 0;
+
+beforeAll(async () => {
+  tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'lading-loose-refs-'));
+});
+
+afterAll(async () => {
+  await fs.promises.rm(tmp, { recursive: true, force: true });
+});
+
+async function repo(): Promise<string> {
+  const dir = path.join(tmp, `r${count++}.git`);
+  initial = (await createBareRepo(dir, { files: { f: 'x\n' } })) ?? '';
+  return dir;
+}
+
+const refsOf = async (dir: string): Promise<string> =>
+  (await gitAt(dir, ['for-each-ref', '--format=%(refname) %(objectname)'])).trim();
+
+describe('writeLooseRefs', () => {
+  it('creates, moves and deletes refs that git then reads, leaving no empty directories', async () => {
+    const dir = await repo();
+    expect(
+      await writeLooseRefs(dir, [
+        { ref: 'refs/heads/drafts/pkg/ws', newOid: initial },
+        { ref: 'refs/tags/pkg/v1', newOid: initial },
+      ]),
+    ).toBe(true);
+    expect(await refsOf(dir)).toBe(
+      [
+        `refs/heads/drafts/pkg/ws ${initial}`,
+        `refs/heads/main ${initial}`,
+        `refs/tags/pkg/v1 ${initial}`,
+      ].join('\n'),
+    );
+    expect(await writeLooseRefs(dir, [{ ref: 'refs/heads/drafts/pkg/ws', newOid: null }])).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'refs/heads/drafts'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'refs/heads'))).toBe(true);
+    await gitAt(dir, ['fsck', '--strict']);
+  });
+
+  it('overrides a packed ref with a loose file, and leaves deleting a packed ref to git', async () => {
+    const dir = await repo();
+    await gitAt(dir, ['update-ref', 'refs/tags/pkg/v1', initial]);
+    await gitAt(dir, ['pack-refs', '--all', '--prune']);
+    const tree = (await gitAt(dir, ['rev-parse', `${initial}^{tree}`])).trim();
+    await writeLooseRefs(dir, [{ ref: 'refs/heads/main', newOid: tree }]);
+    expect((await gitAt(dir, ['rev-parse', 'refs/heads/main'])).trim()).toBe(tree);
+
+    const before = await refsOf(dir);
+    expect(
+      await writeLooseRefs(dir, [
+        { ref: 'refs/heads/new', newOid: initial },
+        { ref: 'refs/tags/pkg/v1', newOid: null },
+      ]),
+    ).toBe(false);
+    expect(await refsOf(dir)).toBe(before);
+  });
+
+  it('throws, leaving no lock behind, when a directory stands where the ref file goes', async () => {
+    const dir = await repo();
+    await gitAt(dir, ['update-ref', 'refs/heads/a/b', initial]);
+    await expect(writeLooseRefs(dir, [{ ref: 'refs/heads/a', newOid: initial }])).rejects.toThrow();
+    expect(fs.existsSync(path.join(dir, 'refs/heads/a.lock'))).toBe(false);
+  });
+
+  it('refuses a bad ref name or oid before writing anything', async () => {
+    const dir = await repo();
+    await expect(writeLooseRefs(dir, [{ ref: 'refs/heads/../x', newOid: initial }])).rejects.toThrow(
+      'not a valid full ref name',
+    );
+    await expect(writeLooseRefs(dir, [{ ref: 'refs/heads/x', newOid: 'abc' }])).rejects.toThrow(
+      'not a full object id',
+    );
+    expect(await refsOf(dir)).toBe(`refs/heads/main ${initial}`);
+  });
+});
