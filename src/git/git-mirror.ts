@@ -24,7 +24,7 @@ import { writeLooseRefs } from './loose-refs.js';
 import { ObjectReader } from './object-reader.js';
 import type { FileEntry, ListOptions } from './object-reader.js';
 import type { CommitInfo, TreeEntry } from './objects.js';
-import { httpPush } from './http-push.js';
+import { HttpPusher } from './http-push.js';
 import { pushRefs } from './push.js';
 import type { PushedRef, PushUpdate } from './push.js';
 import { RefCache } from './ref-cache.js';
@@ -71,6 +71,7 @@ export class GitMirror {
   private readonly reader: ObjectReader;
   private readonly writer: LooseObjectWriter;
   private readonly refs: RefCache;
+  private pusher: HttpPusher;
   private readonly environment: GitEnvironmentOptions & { gitDir: string };
 
   private constructor(
@@ -88,6 +89,7 @@ export class GitMirror {
     this.reader = new ObjectReader(this.batch);
     this.writer = new LooseObjectWriter(dir);
     this.refs = new RefCache((signal) => listRefs(this.local(signal)));
+    this.pusher = new HttpPusher(this.access.url);
   }
 
   /** Opens the mirror in `dir`, creating the bare repository if needed. Does not fetch. */
@@ -120,6 +122,7 @@ export class GitMirror {
   /** Replaces the credentials (e.g. after a Secret changed); applies to the next network command. */
   setCredentials(credentials: GitCredentials | undefined): void {
     this.access = remoteAccess(this.remoteUrl, credentials, this.home);
+    this.pusher = new HttpPusher(this.access.url);
   }
 
   /** Makes local branches and tags exactly the remote's. Throws `GitAuthenticationError` on 401/403. */
@@ -275,7 +278,7 @@ export class GitMirror {
     const headers = this.access.headers;
     if (headers !== undefined && this.httpPushMode === 'in-process' && !proxyConfigured()) {
       try {
-        return await httpPush(this.access.url, updates, objects, {
+        return await this.pusher.push(updates, objects, {
           headers,
           secrets: this.access.secrets,
           timeoutMs: this.networkTimeoutMs,

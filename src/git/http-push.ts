@@ -1,7 +1,7 @@
 /**
  * `git push --atomic --force-with-lease` spoken in-process over smart HTTP
  * (`gitprotocol-http(5)`, `gitprotocol-pack(5)`): ref discovery with
- * `GET info/refs?service=git-receive-pack`, then one `POST git-receive-pack` with the commands
+ * `GET info/refs?service=git-receive-pack`, then a `POST git-receive-pack` with the commands
  * (`<old> <new> <ref>`, `old` being the lease) and a pack of exactly the objects the write created.
  * receive-pack re-checks every old value under its ref locks, so this is the same compare-and-swap
  * as `git push`, without starting git, a remote helper and pack-objects for each push.
@@ -29,27 +29,90 @@ export interface HttpPushOptions {
 
 const AGENT = 'agent=lading';
 
-export async function httpPush(
-  url: string,
-  updates: readonly PushUpdate[],
-  objects: readonly WrittenObject[],
-  options: HttpPushOptions,
-): Promise<PushedRef[]> {
-  for (const { ref, newOid, expectedRemoteOid } of updates) {
-    assertRefName(ref);
-    if (newOid !== null) assertOid(newOid);
-    if (expectedRemoteOid !== null) assertOid(expectedRemoteOid);
-  }
-  if (updates.length === 0) return [];
-  const signal = requestSignal(options);
-  const base = url.replace(/\/+$/, '');
-  const advertised = await discover(base, options, signal);
+/**
+ * Pushes to one remote. Ref discovery happens on the first push only: the service is stateless
+ * (each POST carries the old value of every ref, checked by receive-pack under its locks), so
+ * later pushes need just the capabilities learnt then — one request per push. A POST the server
+ * does not answer as receive-pack forgets them, and the next push discovers again.
+ */
+export class HttpPusher {
+  private capabilities: ReadonlySet<string> | undefined;
 
-  // Like git: a ref already at its new value is up to date; a lease that does not hold is
-  // "stale info", refused before anything is sent.
-  const remote = (u: PushUpdate): string | null => advertised.refs.get(u.ref) ?? null;
-  const upToDate = (u: PushUpdate): boolean => u.newOid !== null && remote(u) === u.newOid;
-  const commands = updates.filter((u) => !upToDate(u));
+  constructor(private readonly url: string) {}
+
+  async push(
+    updates: readonly PushUpdate[],
+    objects: readonly WrittenObject[],
+    options: HttpPushOptions,
+  ): Promise<PushedRef[]> {
+    for (const { ref, newOid, expectedRemoteOid } of updates) {
+      assertRefName(ref);
+      if (newOid !== null) assertOid(newOid);
+      if (expectedRemoteOid !== null) assertOid(expectedRemoteOid);
+    }
+    if (updates.length === 0) return [];
+    const signal = requestSignal(options);
+    const base = this.url.replace(/\/+$/, '');
+    let commands = updates.filter((u) => u.newOid !== u.expectedRemoteOid);
+    let capabilities = this.capabilities;
+    if (capabilities === undefined) {
+      const advertised = await discover(base, options, signal);
+      capabilities = this.capabilities = advertised.capabilities;
+      commands = checkLeases(updates, advertised.refs, base);
+    }
+    if (commands.length === 0) return updates.map((u) => ({ ref: u.ref, status: 'up-to-date' }));
+    const needed = ['report-status', ...(commands.length > 1 ? ['atomic'] : [])];
+    if (commands.some((u) => u.newOid === null)) needed.push('delete-refs');
+    const missing = needed.filter((c) => !capabilities.has(c));
+    if (missing.length > 0) throw protocolError(`the server does not offer ${missing.join(', ')}`, base);
+
+    const lines = commands.map(({ ref, newOid, expectedRemoteOid }, i) => {
+      const command = `${expectedRemoteOid ?? ZERO_OID} ${newOid ?? ZERO_OID} ${ref}`;
+      const requested = [...needed.filter((c) => c !== 'delete-refs'), AGENT].join(' ');
+      return pktLine(i === 0 ? `${command}\0${requested}\n` : `${command}\n`);
+    });
+    const body = [...lines, Buffer.from(FLUSH)];
+    if (commands.some((u) => u.newOid !== null)) body.push(encodePack(objects));
+    let response: Buffer;
+    try {
+      response = await request(`${base}/git-receive-pack`, options, signal, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-git-receive-pack-request',
+          Accept: 'application/x-git-receive-pack-result',
+        },
+        body: Buffer.concat(body),
+        expectType: 'application/x-git-receive-pack-result',
+      });
+    } catch (err) {
+      this.capabilities = undefined;
+      throw err;
+    }
+    const report = readReport(response, base);
+    const rejected: RejectedRef[] = [];
+    for (const { ref } of commands) {
+      const status = report.get(ref);
+      if (status === undefined) throw protocolError(`the server reported nothing for ${ref}`, base);
+      if (/missing necessary objects|unpack/i.test(status))
+        throw protocolError(`the server found our pack incomplete (${status})`, base);
+      if (status !== 'ok') rejected.push({ ref, reason: status });
+    }
+    if (rejected.length > 0) throw rejectedError(rejected, base);
+    return updates.map((u) => ({ ref: u.ref, status: commands.includes(u) ? 'ok' : 'up-to-date' }));
+  }
+}
+
+/**
+ * Like git with the advertised refs: a ref already at its new value is up to date (left out); a
+ * lease that does not hold is "stale info", refused before anything is sent.
+ */
+function checkLeases(
+  updates: readonly PushUpdate[],
+  refs: ReadonlyMap<string, string>,
+  base: string,
+): PushUpdate[] {
+  const remote = (u: PushUpdate): string | null => refs.get(u.ref) ?? null;
+  const commands = updates.filter((u) => u.newOid === null || remote(u) !== u.newOid);
   const stale = commands.filter((u) => remote(u) !== u.expectedRemoteOid);
   if (stale.length > 0) {
     const reason = (u: PushUpdate): string => (stale.includes(u) ? 'stale info' : 'atomic push failed');
@@ -58,39 +121,7 @@ export async function httpPush(
       base,
     );
   }
-  if (commands.length === 0) return updates.map((u) => ({ ref: u.ref, status: 'up-to-date' }));
-  const needed = ['report-status', ...(commands.length > 1 ? ['atomic'] : [])];
-  if (commands.some((u) => u.newOid === null)) needed.push('delete-refs');
-  const missing = needed.filter((c) => !advertised.capabilities.has(c));
-  if (missing.length > 0) {
-    throw protocolError(`the server does not offer ${missing.join(', ')}`, base);
-  }
-
-  const lines = commands.map(({ ref, newOid, expectedRemoteOid }, i) => {
-    const command = `${expectedRemoteOid ?? ZERO_OID} ${newOid ?? ZERO_OID} ${ref}`;
-    const capabilities = [...needed.filter((c) => c !== 'delete-refs'), AGENT].join(' ');
-    return pktLine(i === 0 ? `${command}\0${capabilities}\n` : `${command}\n`);
-  });
-  const body = [...lines, Buffer.from(FLUSH)];
-  if (commands.some((u) => u.newOid !== null)) body.push(encodePack(objects));
-  const response = await request(`${base}/git-receive-pack`, options, signal, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-git-receive-pack-request',
-      Accept: 'application/x-git-receive-pack-result',
-    },
-    body: Buffer.concat(body),
-  });
-  const report = readReport(response, base);
-  const rejected = commands
-    .map((u) => ({ ref: u.ref, reason: report.get(u.ref) }))
-    .filter((r): r is RejectedRef => r.reason !== undefined && r.reason !== 'ok');
-  const incomplete = rejected.find((r) => /missing necessary objects|unpack/i.test(r.reason));
-  if (incomplete !== undefined) {
-    throw protocolError(`the server found our pack incomplete (${incomplete.reason})`, base);
-  }
-  if (rejected.length > 0) throw rejectedError(rejected, base);
-  return updates.map((u) => ({ ref: u.ref, status: upToDate(u) ? 'up-to-date' : 'ok' }));
+  return commands;
 }
 
 interface Advertisement {

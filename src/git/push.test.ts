@@ -154,6 +154,26 @@ describe.each<Transport>(['in-process', 'git'])('GitMirror.push (%s)', (transpor
     expect((await ours.readCommit(rebuilt)).parents).toEqual([theirCommit]);
   });
 
+  it('is refused by the remote itself when a lease no longer holds on a later push', async () => {
+    const { name, initial } = await newRepo();
+    const ours = await mirrorOf(name, 'later-ours');
+    const theirs = await mirrorOf(name, 'later-theirs');
+    // Our first push; the next one is checked only by the remote (no ref discovery in between).
+    await ours.push([{ ref: 'refs/heads/ours', newOid: initial, expectedRemoteOid: null }]);
+    const theirCommit = await change(theirs, initial, 'theirs');
+    await theirs.push([{ ref: 'refs/heads/main', newOid: theirCommit, expectedRemoteOid: initial }]);
+    const ourCommit = await change(ours, initial, 'ours');
+    const error = await ours
+      .push([
+        { ref: 'refs/heads/main', newOid: ourCommit, expectedRemoteOid: initial },
+        { ref: 'refs/tags/pkg/v1', newOid: ourCommit, expectedRemoteOid: null },
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitPushRejectedError);
+    expect((error as GitPushRejectedError).rejected.map((r) => r.ref)).toContain('refs/heads/main');
+    expect(await remoteRefs(name)).toEqual({ 'refs/heads/main': theirCommit, 'refs/heads/ours': initial });
+  });
+
   it('lets exactly one of two simultaneous pushes with the same lease win', async () => {
     const { name, initial } = await newRepo();
     const a = await mirrorOf(name, 'race-a');
