@@ -34,12 +34,14 @@ export class LooseObjectWriter {
     const dir = path.join(this.gitDir, 'objects', oid.slice(0, 2));
     const file = path.join(dir, oid.slice(2));
     if (fs.existsSync(file)) return this.cached(oid, type, body);
-    await fs.promises.mkdir(dir, { recursive: true });
     const temp = path.join(dir, `tmp_obj_lading_${randomBytes(6).toString('hex')}`);
-    const header = Buffer.from(`${type} ${body.length}\0`);
+    const data = deflateSync(Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body]), { level: 1 });
     try {
-      await fs.promises.writeFile(temp, deflateSync(Buffer.concat([header, body]), { level: 1 }), {
-        mode: 0o444,
+      // The fan-out directory usually exists; git's prune may remove it when it empties.
+      await fs.promises.writeFile(temp, data, { mode: 0o444 }).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        await fs.promises.mkdir(dir, { recursive: true });
+        await fs.promises.writeFile(temp, data, { mode: 0o444 });
       });
       await fs.promises.rename(temp, file);
     } catch (err) {

@@ -6,7 +6,7 @@ const object = (oid: string, bytes: number) => ({ oid, type: 'blob' as const, da
 
 describe('ObjectCache', () => {
   it('evicts the least recently used objects beyond its byte budget', () => {
-    const cache = new ObjectCache(300);
+    const cache = new ObjectCache(3 * (100 + 256));
     cache.set(object('a', 100));
     cache.set(object('b', 100));
     cache.set(object('c', 100));

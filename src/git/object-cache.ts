@@ -32,15 +32,24 @@ export class ObjectCache {
 
   set(object: RawObject): void {
     if (object.data.length > MAX_OBJECT_BYTES || this.objects.has(object.oid)) return;
-    this.objects.set(object.oid, object);
-    this.bytes += object.data.length;
+    // A copy of its own: a small Buffer may be a slice of a shared 8 KiB pool slab, which keeping
+    // it would keep whole.
+    const data = Buffer.alloc(object.data.length);
+    object.data.copy(data);
+    this.objects.set(object.oid, { oid: object.oid, type: object.type, data });
+    this.bytes += cost(data);
     for (const [oid, old] of this.objects) {
       if (this.bytes <= this.budgetBytes) break;
       this.objects.delete(oid);
-      this.bytes -= old.data.length;
+      this.bytes -= cost(old.data);
     }
   }
 }
 
-/** The process-wide cache (16 MiB). */
-export const sharedObjectCache = new ObjectCache(16 * 1024 * 1024);
+/** Bytes an entry holds: its data plus the entry and buffer bookkeeping. */
+function cost(data: Buffer): number {
+  return data.length + 256;
+}
+
+/** The process-wide cache (8 MiB). */
+export const sharedObjectCache = new ObjectCache(8 * 1024 * 1024);
