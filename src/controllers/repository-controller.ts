@@ -11,6 +11,7 @@ import type { Store } from '../db/index.js';
 import {
   clearIndex,
   repositoryRefOf,
+  indexVersion,
   syncIndex,
   syncPackageIndex,
   type IndexHandlers,
@@ -140,9 +141,18 @@ export class RepositoryController {
     }
     try {
       const repository = await this.deps.pool.openFor(object);
+      // Rows written after this point (by a package write on any replica) are newer than what
+      // the refresh reads: the sync leaves them alone.
+      const snapshot = await indexVersion(this.deps.index, namespace);
       const { revisions, version } = await repository.refresh(AbortSignal.timeout(60_000));
       const ref = repositoryRefOf(object);
-      const result = await syncIndex(this.deps.index, ref, revisions, (r) => repository.readFile(r, KPTFILE));
+      const result = await syncIndex(
+        this.deps.index,
+        ref,
+        revisions,
+        (r) => repository.readFile(r, KPTFILE),
+        snapshot,
+      );
       this.deps.log.debug({ repository: key, version, ...result }, 'repository synced');
       const packages = new Set(revisions.map((r) => r.packagePath)).size;
       await this.#status(object, true, 'Ready', '', {

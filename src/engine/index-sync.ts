@@ -65,17 +65,43 @@ export async function desiredObjects(
   return { revisions, packages };
 }
 
+/**
+ * The index's resourceVersion now: take it before reading the repository, and pass it to
+ * `syncIndex` as `snapshotVersion`.
+ */
+export async function indexVersion(handlers: IndexHandlers, namespace: string): Promise<string> {
+  return (await handlers.packageRevisions.list(namespace, { limit: 1 })).resourceVersion;
+}
+
+/**
+ * A full sync. `records` were read from the repository after the index was at `snapshotVersion`:
+ * rows written since (by a write on this or another replica, which saw a newer git state) are
+ * left as they are — neither reverted nor deleted — and the next sync looks at them again.
+ */
 export async function syncIndex(
   handlers: IndexHandlers,
   repo: RepositoryRef,
   records: readonly RevisionRecord[],
   readKptfile?: KptfileReader,
+  snapshotVersion?: string,
 ): Promise<SyncResult> {
-  const currentRevisions = await indexed(handlers.packageRevisions, repo);
+  const newer = (object: KubeObject): boolean =>
+    snapshotVersion !== undefined && BigInt(object.metadata.resourceVersion ?? '0') > BigInt(snapshotVersion);
+  const settled = (rows: Map<string, KubeObject>): Map<string, KubeObject> =>
+    new Map([...rows].filter(([, object]) => !newer(object)));
+  const allRevisions = await indexed(handlers.packageRevisions, repo);
+  const currentRevisions = settled(allRevisions);
+  const skipped = new Set([...allRevisions.keys()].filter((name) => !currentRevisions.has(name)));
   const desired = await desiredObjects(repo, records, currentRevisions, readKptfile);
   const result: SyncResult = { created: 0, updated: 0, deleted: 0 };
-  await syncKind(handlers.packageRevisions, repo, currentRevisions, desired.revisions, result);
-  await syncKind(handlers.packages, repo, await indexed(handlers.packages, repo), desired.packages, result);
+  const revisions = desired.revisions.filter((o) => !skipped.has(o.metadata.name ?? ''));
+  await syncKind(handlers.packageRevisions, repo, currentRevisions, revisions, result);
+  const allPackages = await indexed(handlers.packages, repo);
+  const currentPackages = settled(allPackages);
+  const packages = desired.packages.filter(
+    (o) => currentPackages.has(o.metadata.name ?? '') || !allPackages.has(o.metadata.name ?? ''),
+  );
+  await syncKind(handlers.packages, repo, currentPackages, packages, result);
   return result;
 }
 

@@ -3,6 +3,7 @@ export { createPackageResourcesHandler, type PackageResourcesDeps } from './pack
 export {
   clearIndex,
   desiredObjects,
+  indexVersion,
   syncIndex,
   syncPackageIndex,
   type IndexHandlers,
