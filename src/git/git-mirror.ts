@@ -20,7 +20,7 @@ import { remoteAccess } from './credentials.js';
 import type { GitCredentials, RemoteAccess } from './credentials.js';
 import { prepareGitHome } from './git-home.js';
 import { LooseObjectWriter } from './loose-objects.js';
-import { writeLooseRefs } from './loose-refs.js';
+import { LooseRefWriter } from './loose-refs.js';
 import { ObjectReader } from './object-reader.js';
 import type { FileEntry, ListOptions } from './object-reader.js';
 import type { CommitInfo, TreeEntry } from './objects.js';
@@ -71,6 +71,7 @@ export class GitMirror {
   private readonly reader: ObjectReader;
   private readonly writer: LooseObjectWriter;
   private readonly refs: RefCache;
+  private readonly refWriter: LooseRefWriter;
   private pusher: HttpPusher;
   private readonly environment: GitEnvironmentOptions & { gitDir: string };
 
@@ -89,6 +90,7 @@ export class GitMirror {
     this.reader = new ObjectReader(this.batch);
     this.writer = new LooseObjectWriter(dir);
     this.refs = new RefCache((signal) => listRefs(this.local(signal)));
+    this.refWriter = new LooseRefWriter(dir);
     this.pusher = new HttpPusher(this.access.url);
   }
 
@@ -241,7 +243,7 @@ export class GitMirror {
     try {
       // Values without an old-value check are facts (what the remote now has): no git needed.
       const known = updates.every((u) => u.expectedOldOid === undefined);
-      if (!(known && (await writeLooseRefs(this.dir, updates).catch(() => false))))
+      if (!(known && (await this.refWriter.write(updates).catch(() => false))))
         await updateRefs(updates, this.local(signal));
       this.refs.apply(updates);
     } catch (err) {

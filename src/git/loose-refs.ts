@@ -20,35 +20,59 @@ export interface KnownRefValue {
   newOid: string | null;
 }
 
-export async function writeLooseRefs(gitDir: string, updates: readonly KnownRefValue[]): Promise<boolean> {
-  for (const { ref, newOid } of updates) {
-    assertRefName(ref);
-    if (newOid !== null) assertOid(newOid);
-  }
-  const deletions = updates.filter((u) => u.newOid === null).map((u) => u.ref);
-  if (deletions.length > 0) {
-    const packed = await fs.promises.readFile(path.join(gitDir, 'packed-refs'), 'utf8').catch(notFound(''));
-    if (deletions.some((ref) => packed.includes(` ${ref}\n`))) return false;
-  }
-  for (const { ref, newOid } of updates) {
-    const file = path.join(gitDir, ref);
-    if (newOid === null) {
-      await fs.promises.rm(file, { force: true });
-      await removeEmptyParents(gitDir, path.dirname(file));
-    } else {
-      await fs.promises.mkdir(path.dirname(file), { recursive: true });
-      // git's own lock name: an existing one (another writer, or a crash) stops us as it stops git.
-      const lock = `${file}.lock`;
-      await fs.promises.writeFile(lock, `${newOid}\n`, { flag: 'wx' });
-      try {
-        await fs.promises.rename(lock, file);
-      } catch (err) {
-        await fs.promises.rm(lock, { force: true });
-        throw err;
+export class LooseRefWriter {
+  /** `packed-refs` as last read, with the stat it was read at. */
+  private packed: { key: string; text: string } | undefined;
+
+  constructor(private readonly gitDir: string) {}
+
+  async write(updates: readonly KnownRefValue[]): Promise<boolean> {
+    for (const { ref, newOid } of updates) {
+      assertRefName(ref);
+      if (newOid !== null) assertOid(newOid);
+    }
+    const deletions = updates.filter((u) => u.newOid === null).map((u) => u.ref);
+    if (deletions.length > 0) {
+      const packed = await this.packedRefs();
+      if (deletions.some((ref) => packed.includes(` ${ref}\n`))) return false;
+    }
+    for (const { ref, newOid } of updates) {
+      const file = path.join(this.gitDir, ref);
+      if (newOid === null) {
+        await fs.promises.rm(file, { force: true });
+        await removeEmptyParents(this.gitDir, path.dirname(file));
+      } else {
+        await writeRefFile(file, newOid);
       }
     }
+    return true;
   }
-  return true;
+
+  /** The text of `packed-refs` ('' when there is none), read again only when it changed. */
+  private async packedRefs(): Promise<string> {
+    const file = path.join(this.gitDir, 'packed-refs');
+    const stat = await fs.promises.stat(file).catch(notFound(undefined));
+    if (stat === undefined) return '';
+    const key = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    if (this.packed?.key !== key) this.packed = { key, text: await fs.promises.readFile(file, 'utf8') };
+    return this.packed.text;
+  }
+}
+
+/** git's own lock name: an existing one (another writer, or a crash) stops us as it stops git. */
+async function writeRefFile(file: string, oid: string): Promise<void> {
+  const lock = `${file}.lock`;
+  await fs.promises.writeFile(lock, `${oid}\n`, { flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    await fs.promises.writeFile(lock, `${oid}\n`, { flag: 'wx' });
+  });
+  try {
+    await fs.promises.rename(lock, file);
+  } catch (err) {
+    await fs.promises.rm(lock, { force: true });
+    throw err;
+  }
 }
 
 /** Like git: directories left empty by a deleted ref go too, up to `refs/heads`, `refs/tags`… */
