@@ -122,6 +122,16 @@ export function rssBytes(pid: number): number {
   return Number(kb ?? NaN) * 1024;
 }
 
+/**
+ * CPU seconds a process has used (user + system), with those of its children that have exited and
+ * been waited for (`/proc/<pid>/stat`, in clock ticks of 1/100 s).
+ */
+export function cpuSeconds(pid: number | 'self'): { own: number; children: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = (i: number): number => Number(fields[i] ?? NaN);
+  return { own: (ticks(11) + ticks(12)) / 100, children: (ticks(13) + ticks(14)) / 100 };
+}
+
 export function printTable(rows: readonly Row[]): void {
   const headers = ['benchmark', 'figure', 'baseline', 'ratio', 'goal'] as const;
   const cells = rows.map((r) => headers.map((h) => r[h] ?? ''));
