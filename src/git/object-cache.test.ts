@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 
 import { ObjectCache } from './object-cache.js';
 
-const object = (oid: string, bytes: number) => ({ oid, type: 'blob' as const, data: Buffer.alloc(bytes) });
+const object = (oid: string, bytes: number, type: 'blob' | 'tree' = 'tree') => ({
+  oid,
+  type,
+  data: Buffer.alloc(bytes),
+});
 
 describe('ObjectCache', () => {
   it('evicts the least recently used objects beyond its byte budget', () => {
-    const cache = new ObjectCache(3 * (100 + 256));
+    const cache = new ObjectCache(3 * (100 + 512));
     cache.set(object('a', 100));
     cache.set(object('b', 100));
     cache.set(object('c', 100));
@@ -15,9 +19,10 @@ describe('ObjectCache', () => {
     expect(['a', 'b', 'c', 'd'].filter((oid) => cache.get(oid) !== undefined)).toEqual(['a', 'c', 'd']);
   });
 
-  it('never keeps an object over 64 KiB', () => {
+  it('never keeps blobs, nor anything over 64 KiB', () => {
     const cache = new ObjectCache(1024 * 1024);
     cache.set(object('big', 64 * 1024 + 1));
-    expect(cache.get('big')).toBeUndefined();
+    cache.set(object('blob', 10, 'blob'));
+    expect([cache.get('big'), cache.get('blob')]).toEqual([undefined, undefined]);
   });
 });

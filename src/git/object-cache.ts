@@ -1,12 +1,18 @@
 /**
- * Small objects kept in memory by id, shared by every mirror of the process: an object id names
+ * Small commits and trees kept in memory by id, shared by every mirror of the process: an object id names
  * its content, so an entry is right in any repository that has that id. Commits and trees are
  * read again and again (each write re-reads its package's refs' commits and the trees on its
  * path); a byte budget with least-recently-used eviction bounds the memory.
  */
 import type { RawObject } from './batch-frames.js';
 
-/** Objects larger than this are never kept (big blobs would evict everything else). */
+/**
+ * Commits and trees are what gets re-read (a package's refs' commits, the trees on its path);
+ * blob contents are read for renders and stay with git.
+ */
+const CACHED_TYPES: ReadonlySet<string> = new Set(['commit', 'tree']);
+
+/** Objects larger than this are never kept (a huge tree would evict everything else). */
 const MAX_OBJECT_BYTES = 64 * 1024;
 
 export class ObjectCache {
@@ -31,7 +37,8 @@ export class ObjectCache {
   }
 
   set(object: RawObject): void {
-    if (object.data.length > MAX_OBJECT_BYTES || this.objects.has(object.oid)) return;
+    if (!CACHED_TYPES.has(object.type) || object.data.length > MAX_OBJECT_BYTES) return;
+    if (this.objects.has(object.oid)) return;
     // A copy of its own: a small Buffer may be a slice of a shared 8 KiB pool slab, which keeping
     // it would keep whole.
     const data = Buffer.alloc(object.data.length);
@@ -48,8 +55,8 @@ export class ObjectCache {
 
 /** Bytes an entry holds: its data plus the entry and buffer bookkeeping. */
 function cost(data: Buffer): number {
-  return data.length + 256;
+  return data.length + 512;
 }
 
-/** The process-wide cache (8 MiB). */
-export const sharedObjectCache = new ObjectCache(8 * 1024 * 1024);
+/** The process-wide cache (4 MiB). */
+export const sharedObjectCache = new ObjectCache(4 * 1024 * 1024);
