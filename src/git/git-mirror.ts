@@ -1,8 +1,9 @@
 /**
  * One bare mirror of one remote, in a directory of ours. `fetch` makes the mirror's branches and
  * tags exactly the remote's (same ref names, pruned); reads go through one long-lived
- * `cat-file --batch`; writes use plumbing only (no work tree, no index); `push` is atomic with a
- * lease per ref.
+ * `cat-file --batch` (commits and trees also through a shared in-memory cache); objects are
+ * written in-process as loose objects (no work tree, no index); refs are kept in memory; `push`
+ * is atomic with a lease per ref, spoken in-process over smart HTTP when it can be.
  *
  * Concurrency: reads may run at any time, also during a fetch. Fetch, ref updates and pushes
  * must not overlap on one mirror: callers wrap their fetch → commit → push sequences in

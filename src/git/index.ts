@@ -1,6 +1,7 @@
 /**
- * Git plumbing over the system `git` CLI: bare mirrors, batch reads, plumbing writes, atomic
- * leased pushes, in-memory credentials, and a per-repository operation queue.
+ * Git for Lading: bare mirrors fetched by the system `git` CLI, batch reads, objects and refs
+ * written in-process, atomic leased pushes (smart HTTP in-process, the CLI otherwise), in-memory
+ * credentials, and a per-repository operation queue.
  */
 export { GitMirror } from './git-mirror.js';
 export type { FetchOptions, GitMirrorOptions } from './git-mirror.js';
