@@ -49,6 +49,7 @@ import {
 } from '../registry/index.js';
 import { checkConfig, databaseUrlOf, servesTls, type ServerConfig } from './config.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { createMemoryRelease } from './memory-release.js';
 import { servingCertificate } from './serving-certificate.js';
 import { version } from './version.js';
 
@@ -106,6 +107,7 @@ export async function startServer(
     handlers.for(secretKind, 'v1').get(namespace, name),
   );
 
+  const memoryRelease = createMemoryRelease();
   const repositories = new RepositoryController({
     store,
     hub,
@@ -118,6 +120,7 @@ export async function startServer(
     log,
     pool,
     resyncIntervalMs: config.repositorySyncIntervalMs,
+    onSyncsDone: () => memoryRelease.request(),
   });
   const functionConfigs = new FunctionConfigCache(
     handlers.for(functionConfigKind, 'v1alpha1'),
@@ -222,6 +225,7 @@ export async function startServer(
       gc.stop();
       namespaces.stop();
       await repositories.stop();
+      memoryRelease.stop();
       functionConfigs.stop();
       remoteFunctions?.close();
       await stopCampaign();
