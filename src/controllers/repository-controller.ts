@@ -38,8 +38,6 @@ export interface RepositoryControllerDeps {
   pool: RepositoryPool;
   /** Full resync of every repository, as Porch's `--repo-sync-frequency` (default 10 minutes). */
   resyncIntervalMs: number;
-  /** Called when a run of syncs is over (e.g. to give the memory they used back). */
-  onSyncsDone?: () => void;
 }
 
 const RESOURCE = groupResource(repositoryKind);
@@ -55,12 +53,7 @@ export class RepositoryController {
   readonly #scheduled = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly deps: RepositoryControllerDeps) {
-    this.#queue = new WorkQueue(
-      (key) => this.#reconcile(key),
-      deps.log.child({ controller: 'repository' }),
-      undefined,
-      deps.onSyncsDone,
-    );
+    this.#queue = new WorkQueue((key) => this.#reconcile(key), deps.log.child({ controller: 'repository' }));
   }
 
   async start(): Promise<void> {

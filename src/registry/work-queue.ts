@@ -15,8 +15,6 @@ export class WorkQueue {
     private readonly process: (key: string) => Promise<void>,
     private readonly log: Logger,
     private readonly maxDelayMs = 30_000,
-    /** Called each time the queue has worked through everything queued. */
-    private readonly onDrained?: () => void,
   ) {}
 
   add(key: string): void {
@@ -71,6 +69,5 @@ export class WorkQueue {
     } finally {
       this.#running = false;
     }
-    if (!this.#stopped) this.onDrained?.();
   }
 }

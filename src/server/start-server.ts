@@ -49,7 +49,6 @@ import {
 } from '../registry/index.js';
 import { checkConfig, databaseUrlOf, servesTls, type ServerConfig } from './config.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { createMemoryRelease } from './memory-release.js';
 import { servingCertificate } from './serving-certificate.js';
 import { version } from './version.js';
 
@@ -107,7 +106,6 @@ export async function startServer(
     handlers.for(secretKind, 'v1').get(namespace, name),
   );
 
-  const memoryRelease = createMemoryRelease();
   const repositories = new RepositoryController({
     store,
     hub,
@@ -120,7 +118,6 @@ export async function startServer(
     log,
     pool,
     resyncIntervalMs: config.repositorySyncIntervalMs,
-    onSyncsDone: () => memoryRelease.request(),
   });
   const functionConfigs = new FunctionConfigCache(
     handlers.for(functionConfigKind, 'v1alpha1'),
@@ -225,7 +222,6 @@ export async function startServer(
       gc.stop();
       namespaces.stop();
       await repositories.stop();
-      memoryRelease.stop();
       functionConfigs.stop();
       remoteFunctions?.close();
       await stopCampaign();
