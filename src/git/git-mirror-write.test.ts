@@ -200,3 +200,16 @@ describe('commitTree and refs', () => {
     expect(await mirror.listRefs('refs/tags/')).toEqual([{ name: 'refs/tags/pkgs/a/v1', oid: initial }]);
   });
 });
+
+describe('removeStaleLocks', () => {
+  it('clears ref locks a killed process left, which would make git refuse to fetch', async () => {
+    const mirror = await GitMirror.open(path.join(tmp, 'stale-locks'), remote);
+    mirrors.push(mirror);
+    await fs.promises.mkdir(path.join(mirror.dir, 'refs/heads'), { recursive: true });
+    await fs.promises.writeFile(path.join(mirror.dir, 'refs/heads/main.lock'), `${initial}\n`);
+    await expect(mirror.fetch()).rejects.toThrow(/lock/);
+    await mirror.removeStaleLocks();
+    await mirror.fetch();
+    expect(await mirror.resolve('refs/heads/main')).toBe(initial);
+  });
+});

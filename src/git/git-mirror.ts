@@ -117,6 +117,25 @@ export class GitMirror {
     );
   }
 
+  /**
+   * Removes ref lock files (`*.lock` under `refs/`, `packed-refs.lock`) left by a process killed in the
+   * middle of a ref update; git refuses to touch a locked ref until they are gone. Call it only
+   * while holding the mirror's queue lock, when no write can be in flight.
+   */
+  async removeStaleLocks(): Promise<void> {
+    const locks = [path.join(this.dir, 'packed-refs.lock')];
+    const walk = async (dir: string): Promise<void> => {
+      const entries = await fs.promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (entry.name.endsWith('.lock')) locks.push(full);
+      }
+    };
+    await walk(path.join(this.dir, 'refs'));
+    await Promise.all(locks.map((lock) => fs.promises.rm(lock, { force: true })));
+  }
+
   /** The remote URL without credentials: safe to log. */
   get url(): string {
     return this.access.url;

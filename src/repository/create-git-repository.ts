@@ -56,6 +56,8 @@ export async function createGitRepository(
     options.retryBackoffMs ?? 200,
   );
   try {
+    // A process killed while updating refs leaves their locks behind; nothing can hold them now.
+    await queue.withLock(dir, () => mirror.removeStaleLocks(), signal === undefined ? {} : { signal });
     await ensureBranch(mirror, queue, repo.config.branch, options.createBranch === true, signal);
   } catch (err) {
     await mirror.close();
