@@ -9,14 +9,16 @@
  * A server that does not speak smart HTTP with `report-status` and `atomic`, or that could not
  * take our pack, fails with failure `protocol`: the caller then pushes with the git CLI instead.
  */
-import { GitAuthenticationError, GitError, GitPushRejectedError } from './errors.js';
+import { GitAuthenticationError, GitError } from './errors.js';
+import type { GitPushRejectedError } from './errors.js';
 import type { RejectedRef } from './errors.js';
 import type { WrittenObject } from './loose-objects.js';
 import { encodePack } from './pack-encoding.js';
 import { FLUSH, pktLine, readPktLines } from './pkt-line.js';
+import { assertPushUpdates, pushRejected } from './push.js';
 import type { PushedRef, PushUpdate } from './push.js';
 import { redact } from './redact.js';
-import { ZERO_OID, assertOid, assertRefName } from './refs.js';
+import { ZERO_OID } from './refs.js';
 
 export interface HttpPushOptions {
   /** Request headers, e.g. Authorization. */
@@ -45,11 +47,7 @@ export class HttpPusher {
     objects: readonly WrittenObject[],
     options: HttpPushOptions,
   ): Promise<PushedRef[]> {
-    for (const { ref, newOid, expectedRemoteOid } of updates) {
-      assertRefName(ref);
-      if (newOid !== null) assertOid(newOid);
-      if (expectedRemoteOid !== null) assertOid(expectedRemoteOid);
-    }
+    assertPushUpdates(updates);
     if (updates.length === 0) return [];
     const signal = requestSignal(options);
     const base = this.url.replace(/\/+$/, '');
@@ -234,11 +232,5 @@ function protocolError(reason: string, url: string, cause?: unknown): GitError {
 }
 
 function rejectedError(rejected: readonly RejectedRef[], url: string): GitPushRejectedError {
-  const causes = rejected.filter((r) => r.reason !== 'atomic push failed');
-  const shown = (causes.length > 0 ? causes : rejected).map((r) => `"${r.ref}" (${r.reason})`).join(', ');
-  return new GitPushRejectedError(
-    `push rejected for ${shown}; nothing was updated: fetch, rebuild the change on the remote state and retry`,
-    rejected,
-    { command: ['git', 'push', url] },
-  );
+  return pushRejected(rejected, { command: ['git', 'push', url] });
 }

@@ -5,7 +5,7 @@
  * compare-and-swap even when two pushes race.
  */
 import { GitError, GitPushRejectedError } from './errors.js';
-import type { RejectedRef } from './errors.js';
+import type { GitErrorDetails, RejectedRef } from './errors.js';
 import { assertOid, assertRefName } from './refs.js';
 import { describeCommand, runGit } from './run-git.js';
 import type { RunGitOptions } from './run-git.js';
@@ -30,13 +30,11 @@ export async function pushRefs(
   updates: readonly PushUpdate[],
   options: RunGitOptions,
 ): Promise<PushedRef[]> {
+  assertPushUpdates(updates);
   if (updates.length === 0) return [];
   const leases: string[] = [];
   const refspecs: string[] = [];
   for (const { ref, newOid, expectedRemoteOid } of updates) {
-    assertRefName(ref);
-    if (newOid !== null) assertOid(newOid);
-    if (expectedRemoteOid !== null) assertOid(expectedRemoteOid);
     leases.push(`--force-with-lease=${ref}:${expectedRemoteOid ?? ''}`);
     refspecs.push(`${newOid ?? ''}:${ref}`);
   }
@@ -56,16 +54,32 @@ export async function pushRefs(
     if (rejected.length === 0) {
       throw new GitError(`git push failed (exit code ${result.exitCode}): ${result.stderr}`, details);
     }
-    // With --atomic every ref is rejected; name the ones that caused it first.
-    const causes = rejected.filter((r) => r.reason !== 'atomic push failed');
-    const shown = (causes.length > 0 ? causes : rejected).map((r) => `"${r.ref}" (${r.reason})`).join(', ');
-    throw new GitPushRejectedError(
-      `push rejected for ${shown}; nothing was updated: fetch, rebuild the change on the remote state and retry`,
-      rejected,
-      details,
-    );
+    throw pushRejected(rejected, details);
   }
   return lines.map((l) => ({ ref: l.ref, status: l.flag === '=' ? 'up-to-date' : 'ok' }));
+}
+
+/** Throws unless every update names a valid full ref and full object ids. */
+export function assertPushUpdates(updates: readonly PushUpdate[]): void {
+  for (const { ref, newOid, expectedRemoteOid } of updates) {
+    assertRefName(ref);
+    if (newOid !== null) assertOid(newOid);
+    if (expectedRemoteOid !== null) assertOid(expectedRemoteOid);
+  }
+}
+
+/** The error for refused updates; with an atomic push every ref is refused, so the causes come first. */
+export function pushRejected(
+  rejected: readonly RejectedRef[],
+  details: GitErrorDetails,
+): GitPushRejectedError {
+  const causes = rejected.filter((r) => r.reason !== 'atomic push failed');
+  const shown = (causes.length > 0 ? causes : rejected).map((r) => `"${r.ref}" (${r.reason})`).join(', ');
+  return new GitPushRejectedError(
+    `push rejected for ${shown}; nothing was updated: fetch, rebuild the change on the remote state and retry`,
+    rejected,
+    details,
+  );
 }
 
 interface PorcelainLine {

@@ -64,7 +64,7 @@ export async function listRefs(options: RunGitOptions): Promise<GitRef[]> {
     const name = rest.join(' ');
     refs.push(peeled === '' ? { name, oid } : { name, oid, peeled });
   }
-  return refs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return refs; // for-each-ref lists by refname
 }
 
 /**
