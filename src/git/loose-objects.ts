@@ -14,6 +14,7 @@ import { deflateSync } from 'node:zlib';
 import { sharedObjectCache } from './object-cache.js';
 import { objectId } from './object-encoding.js';
 import type { WritableType } from './object-encoding.js';
+import { writeFileInDir } from './write-file.js';
 
 export interface WrittenObject {
   oid: string;
@@ -37,12 +38,7 @@ export class LooseObjectWriter {
     const temp = path.join(dir, `tmp_obj_lading_${randomBytes(6).toString('hex')}`);
     const data = deflateSync(Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body]), { level: 1 });
     try {
-      // The fan-out directory usually exists; git's prune may remove it when it empties.
-      await fs.promises.writeFile(temp, data, { mode: 0o444 }).catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-        await fs.promises.mkdir(dir, { recursive: true });
-        await fs.promises.writeFile(temp, data, { mode: 0o444 });
-      });
+      await writeFileInDir(temp, data, { mode: 0o444 });
       await fs.promises.rename(temp, file);
     } catch (err) {
       await fs.promises.rm(temp, { force: true });

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { assertOid, assertRefName } from './refs.js';
+import { writeFileInDir } from './write-file.js';
 
 export interface KnownRefValue {
   ref: string;
@@ -62,11 +63,7 @@ export class LooseRefWriter {
 /** git's own lock name: an existing one (another writer, or a crash) stops us as it stops git. */
 async function writeRefFile(file: string, oid: string): Promise<void> {
   const lock = `${file}.lock`;
-  await fs.promises.writeFile(lock, `${oid}\n`, { flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    await fs.promises.writeFile(lock, `${oid}\n`, { flag: 'wx' });
-  });
+  await writeFileInDir(lock, `${oid}\n`, { flag: 'wx' });
   try {
     await fs.promises.rename(lock, file);
   } catch (err) {
