@@ -87,21 +87,12 @@ export async function syncIndex(
 ): Promise<SyncResult> {
   const newer = (object: KubeObject): boolean =>
     snapshotVersion !== undefined && BigInt(object.metadata.resourceVersion ?? '0') > BigInt(snapshotVersion);
-  const settled = (rows: Map<string, KubeObject>): Map<string, KubeObject> =>
-    new Map([...rows].filter(([, object]) => !newer(object)));
-  const allRevisions = await indexed(handlers.packageRevisions, repo);
-  const currentRevisions = settled(allRevisions);
-  const skipped = new Set([...allRevisions.keys()].filter((name) => !currentRevisions.has(name)));
+  const currentRevisions = await indexed(handlers.packageRevisions, repo);
   const desired = await desiredObjects(repo, records, currentRevisions, readKptfile);
   const result: SyncResult = { created: 0, updated: 0, deleted: 0 };
-  const revisions = desired.revisions.filter((o) => !skipped.has(o.metadata.name ?? ''));
-  await syncKind(handlers.packageRevisions, repo, currentRevisions, revisions, result);
-  const allPackages = await indexed(handlers.packages, repo);
-  const currentPackages = settled(allPackages);
-  const packages = desired.packages.filter(
-    (o) => currentPackages.has(o.metadata.name ?? '') || !allPackages.has(o.metadata.name ?? ''),
-  );
-  await syncKind(handlers.packages, repo, currentPackages, packages, result);
+  await syncKind(handlers.packageRevisions, repo, currentRevisions, desired.revisions, result, true, newer);
+  const currentPackages = await indexed(handlers.packages, repo);
+  await syncKind(handlers.packages, repo, currentPackages, desired.packages, result, true, newer);
   return result;
 }
 
@@ -177,20 +168,23 @@ async function syncKind(
   desired: readonly KubeObject[],
   result: SyncResult,
   deleteMissing = true,
+  /** Rows this returns true for are neither changed nor deleted. */
+  leaveAlone: (row: KubeObject) => boolean = () => false,
 ): Promise<void> {
-  const existing = new Map(current);
+  const existing = new Map([...current].filter(([, row]) => !leaveAlone(row)));
   for (const object of desired) {
     const name = object.metadata.name ?? '';
-    const current = existing.get(name);
+    if (current.has(name) && !existing.has(name)) continue;
+    const row = existing.get(name);
     existing.delete(name);
-    if (!current) {
+    if (!row) {
       // Another writer (the engine, a second sync) may have created it meanwhile.
       await ignore(AlreadyExistsError, () => handler.create(repo.namespace, object, WRITER));
       result.created++;
       continue;
     }
-    const next = merged(current, object);
-    if (isDeepStrictEqual(pick(next), pick(current))) continue;
+    const next = merged(row, object);
+    if (isDeepStrictEqual(pick(next), pick(row))) continue;
     // A concurrent client write wins; the next sync sees it and converges.
     await ignore(ConflictError, () => handler.update(repo.namespace, name, next, WRITER));
     result.updated++;
