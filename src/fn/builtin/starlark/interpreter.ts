@@ -7,13 +7,13 @@
 import { Scope, type Expr, type FunctionDef, type Program, type Stmt } from './ast.js';
 import { StarlarkError, fail, type Position } from './errors.js';
 import { repr } from './format.js';
+import { bindArgs } from './bind-args.js';
 import { attribute, callMethod } from './methods.js';
-import { binary, getIndex, guarded, iterate, setIndex, slice } from './ops.js';
+import { binary, getIndex, guarded, iterate, setIndex, slice, unary } from './ops.js';
 import { intAdd, intMul, intSub } from './numbers.js';
 import {
   Builtin,
   StarDict,
-  StarFloat,
   StarFunction,
   StarList,
   StarRange,
@@ -55,24 +55,6 @@ export interface ThreadOptions {
 function withPos(err: unknown, pos: Position): unknown {
   if (err instanceof StarlarkError && !err.pos) err.pos = pos;
   return err;
-}
-
-/** Signature information of a def, computed on its first call. */
-interface CallShape {
-  names: string[];
-  index: Map<string, number>;
-}
-
-const shapes = new WeakMap<FunctionDef, CallShape>();
-
-function shapeOf(def: FunctionDef): CallShape {
-  let shape = shapes.get(def);
-  if (!shape) {
-    const names = def.params.filter((p) => p.kind === 'normal').map((p) => p.name);
-    shape = { names, index: new Map(names.map((n, i) => [n, i])) };
-    shapes.set(def, shape);
-  }
-  return shape;
 }
 
 export class Thread implements CallContext {
@@ -535,7 +517,7 @@ export class Thread implements CallContext {
     try {
       const def = fn.def;
       const frame: Frame = { locals: new Array<Value>(def.numLocals), parent: fn.parent };
-      this.bindArgs(fn, args, kwargs, frame.locals);
+      bindArgs(fn, args, kwargs, frame.locals);
       const c = this.block(def.body, frame);
       if (c === RETURN) {
         const v = this.retval;
@@ -546,74 +528,6 @@ export class Thread implements CallContext {
     } finally {
       this.depth--;
     }
-  }
-
-  private bindArgs(fn: StarFunction, args: Value[], kwargs: Kwargs, locals: Value[]): void {
-    const def = fn.def;
-    const slots = def.paramSlots;
-    const np = def.numPositional;
-    const nk = def.numKwonly;
-    if (kwargs.length === 0 && args.length === np && nk === 0 && !def.hasVarargs && !def.hasKwargs) {
-      for (let i = 0; i < np; i++) locals[slots[i] as number] = args[i] as Value;
-      return;
-    }
-    const what = `function ${fn.name}`;
-    const n = Math.min(args.length, np);
-    for (let i = 0; i < n; i++) locals[slots[i] as number] = args[i] as Value;
-    if (def.hasVarargs) locals[slots[np + nk] as number] = new StarTuple(args.slice(np));
-    else if (args.length > np) {
-      fail(
-        `${what} accepts ${np === 0 ? 'no' : `at most ${np}`} positional argument${np === 1 ? '' : 's'} (${args.length} given)`,
-      );
-    }
-    const extra = def.hasKwargs ? new StarDict() : undefined;
-    if (kwargs.length > 0) {
-      const shape = shapeOf(def);
-      for (const [name, v] of kwargs) {
-        const i = shape.index.get(name);
-        if (i === undefined) {
-          if (!extra) fail(`${what} got an unexpected keyword argument ${name}`);
-          if (extra.has(name)) fail(`${what} got multiple values for keyword argument ${name}`);
-          extra.setUnchecked(name, v);
-          continue;
-        }
-        const slot = slots[i] as number;
-        if (locals[slot] !== undefined) fail(`${what} got multiple values for parameter ${name}`);
-        locals[slot] = v;
-      }
-    }
-    const missing: string[] = [];
-    for (let i = 0; i < np + nk; i++) {
-      const slot = slots[i] as number;
-      if (locals[slot] !== undefined) continue;
-      const d = fn.defaults[i];
-      if (d === undefined) missing.push(shapeOf(def).names[i] ?? '?');
-      else locals[slot] = d;
-    }
-    if (missing.length > 0) {
-      fail(
-        `${what} missing ${missing.length} argument${missing.length === 1 ? '' : 's'} (${missing.join(', ')})`,
-      );
-    }
-    if (extra) locals[slots[np + nk + (def.hasVarargs ? 1 : 0)] as number] = extra;
-  }
-}
-
-function unary(op: '-' | '+' | '~' | 'not', x: Value): Value {
-  switch (op) {
-    case 'not':
-      return !truth(x);
-    case '-':
-      if (typeof x === 'number') return x === 0 ? 0 : -x;
-      if (typeof x === 'bigint') return intSub(0, x);
-      if (x instanceof StarFloat) return new StarFloat(-x.v);
-      return fail(`unknown unary op: -${typeName(x)}`);
-    case '+':
-      if (typeof x === 'number' || typeof x === 'bigint' || x instanceof StarFloat) return x;
-      return fail(`unknown unary op: +${typeName(x)}`);
-    case '~':
-      if (typeof x === 'number' || typeof x === 'bigint') return intSub(intMul(x, -1), 1);
-      return fail(`unknown unary op: ~${typeName(x)}`);
   }
 }
 

@@ -30,6 +30,7 @@ import {
   hashKey,
   isInt,
   newDict,
+  truth,
   typeName,
   type Value,
 } from './values.js';
@@ -155,6 +156,25 @@ function shiftCount(y: Int): number {
   if (n < 0) fail(`negative shift count: ${n}`);
   if (n >= 512) fail(`shift count too large: ${n}`);
   return n;
+}
+
+/** A unary operator: `not`, `-`, `+`, `~`. */
+export function unary(op: '-' | '+' | '~' | 'not', x: Value): Value {
+  switch (op) {
+    case 'not':
+      return !truth(x);
+    case '-':
+      if (typeof x === 'number') return x === 0 ? 0 : -x;
+      if (typeof x === 'bigint') return intSub(0, x);
+      if (x instanceof StarFloat) return new StarFloat(-x.v);
+      return fail(`unknown unary op: -${typeName(x)}`);
+    case '+':
+      if (typeof x === 'number' || typeof x === 'bigint' || x instanceof StarFloat) return x;
+      return fail(`unknown unary op: +${typeName(x)}`);
+    case '~':
+      if (typeof x === 'number' || typeof x === 'bigint') return intSub(intMul(x, -1), 1);
+      return fail(`unknown unary op: ~${typeName(x)}`);
+  }
 }
 
 /** Every binary operator except `and`/`or` (short-circuit, in the evaluator). */
