@@ -174,7 +174,7 @@ export async function runProcessFunction(
     return { output: { ...input, results }, stderr: stderr + signalNote, exitCode };
   }
   try {
-    const parsed = parseResourceList(text, options.limits);
+    const parsed = parseResourceList(text, options.limits, { text: stdin, items: input.items });
     return {
       output: {
         items: parsed.items,

@@ -12,7 +12,14 @@ import { emitDocument } from './kyaml-emitter.js';
 import { defaultResourcePath, type KrmResource } from './package-resources.js';
 import { findPair, objectMeta, removeAnnotation, rootMap, setAnnotation } from './resource-meta.js';
 import { cloneNode } from './yaml-clone.js';
-import { newYamlDocument, parseYamlDocument, type YamlLimits } from './yaml-file.js';
+import { splitItemTexts, type ItemText } from './resource-list-items.js';
+import {
+  DEFAULT_MAX_DOCUMENT_LENGTH,
+  newYamlDocument,
+  parseYamlDocument,
+  type YamlDocument,
+  type YamlLimits,
+} from './yaml-file.js';
 import { buildNode } from './yaml-object.js';
 
 export const RESOURCE_LIST_API_VERSION = 'config.kubernetes.io/v1';
@@ -164,8 +171,47 @@ function liftDashComment(item: YAMLMap): void {
   setComments(firstKey, { ...kc, head: [keyLine, ...(kc.head ?? [])] });
 }
 
-/** Parses a ResourceList (function output, or input given to a function). */
-export function parseResourceList(text: string, limits: YamlLimits = {}): ParsedResourceList {
+interface ItemFields {
+  document: YamlDocument;
+  path: string;
+  indexText: string | undefined;
+}
+
+function itemFields(node: YAMLMap): ItemFields {
+  liftDashComment(node);
+  const itemDoc = new Document();
+  itemDoc.contents = node;
+  const meta = objectMeta(itemDoc);
+  const path = annotationPair(meta.annotations, PATH_ANNOTATION, LEGACY_PATH_ANNOTATION);
+  const indexText = annotationPair(meta.annotations, INDEX_ANNOTATION, LEGACY_INDEX_ANNOTATION);
+  const seqIndent = meta.annotations[SEQ_INDENT_ANNOTATION] === 'wide' ? 'wide' : 'compact';
+  for (const a of TRACKING_ANNOTATIONS) removeAnnotation(itemDoc, a);
+  return {
+    document: newYamlDocument(itemDoc, seqIndent),
+    path: path ?? defaultResourcePath(meta),
+    indexText,
+  };
+}
+
+/** kpt's indexes: an item without an index annotation follows the last one seen in its file. */
+function assignIndexes(fields: readonly ItemFields[]): KrmResource[] {
+  const counts = new Map<string, number>();
+  return fields.map(({ document, path, indexText }) => {
+    const next = counts.get(path) ?? 0;
+    const index = indexText !== undefined && /^\d+$/.test(indexText) ? Number(indexText) : next;
+    counts.set(path, Math.max(next, index + 1));
+    return { path, index, document };
+  });
+}
+
+interface ParsedList {
+  apiVersion: string;
+  items: ItemFields[];
+  functionConfig: Document | undefined;
+  results: unknown[];
+}
+
+function parseList(text: string, limits: YamlLimits): ParsedList {
   const doc = parseYamlDocument('ResourceList', text, limits);
   const root = rootMap(doc);
   const apiVersion = objectMeta(doc).apiVersion;
@@ -186,24 +232,10 @@ export function parseResourceList(text: string, limits: YamlLimits = {}): Parsed
   ) {
     throw new BadRequestError('ResourceList `items` must be a list');
   }
-  const counts = new Map<string, number>();
-  const items: KrmResource[] = [];
-  for (const [i, node] of (isSeq(itemsNode) ? (itemsNode.items as Node[]) : []).entries()) {
+  const items = (isSeq(itemsNode) ? (itemsNode.items as Node[]) : []).map((node, i) => {
     if (!isMap(node)) throw new BadRequestError(`ResourceList items[${i}] must be a mapping`);
-    liftDashComment(node);
-    const itemDoc = new Document();
-    itemDoc.contents = node;
-    const meta = objectMeta(itemDoc);
-    const path = annotationPair(meta.annotations, PATH_ANNOTATION, LEGACY_PATH_ANNOTATION);
-    const indexText = annotationPair(meta.annotations, INDEX_ANNOTATION, LEGACY_INDEX_ANNOTATION);
-    const seqIndent = meta.annotations[SEQ_INDENT_ANNOTATION] === 'wide' ? 'wide' : 'compact';
-    for (const a of TRACKING_ANNOTATIONS) removeAnnotation(itemDoc, a);
-    const resolvedPath = path ?? defaultResourcePath(meta);
-    const next = counts.get(resolvedPath) ?? 0;
-    const index = indexText !== undefined && /^\d+$/.test(indexText) ? Number(indexText) : next;
-    counts.set(resolvedPath, Math.max(next, index + 1));
-    items.push({ path: resolvedPath, index, document: newYamlDocument(itemDoc, seqIndent) });
-  }
+    return itemFields(node);
+  });
   const fcNode = findPair(root, 'functionConfig')?.value;
   let functionConfig: Document | undefined;
   if (isMap(fcNode)) {
@@ -213,4 +245,82 @@ export function parseResourceList(text: string, limits: YamlLimits = {}): Parsed
   const resultsNode = findPair(root, 'results')?.value;
   const results = isSeq(resultsNode) ? resultsNode.toJSON() : [];
   return { apiVersion, items, functionConfig, results };
+}
+
+/** The text of the list entry each item document was parsed from, when that text parses alone. */
+const parsedFrom = new WeakMap<Document, string>();
+
+/** A ResourceList as sent to a function: its text and the items it was built from, in order. */
+export interface SentResourceList {
+  readonly text: string;
+  readonly items: readonly KrmResource[];
+}
+
+/**
+ * The sent items a function passed through untouched, by their entry text: an item qualifies when
+ * its document was itself parsed from exactly that text (so it is what parsing the text again
+ * would give).
+ */
+function unchangedItems(sent: SentResourceList): Map<string, KrmResource[]> | undefined {
+  const layout = splitItemTexts(sent.text);
+  if (layout?.items.length !== sent.items.length) return undefined;
+  const byText = new Map<string, KrmResource[]>();
+  layout.items.forEach((entry, i) => {
+    const item = sent.items[i] as KrmResource;
+    if (!entry.standalone || parsedFrom.get(item.document.doc) !== entry.text) return;
+    const same = byText.get(entry.text);
+    if (same) same.push(item);
+    else byText.set(entry.text, [item]);
+  });
+  return byText;
+}
+
+/**
+ * Parses only the entries of `text` that are not sent items passed through unchanged, and puts the
+ * sent items back in their places. Undefined when the layout does not allow it.
+ */
+function parseReusing(text: string, limits: YamlLimits, sent: SentResourceList): ParsedList | undefined {
+  const layout = splitItemTexts(text);
+  const unchanged = layout && unchangedItems(sent);
+  if (!layout || !unchanged) return undefined;
+  const slots = layout.items.map((entry) =>
+    entry.standalone ? unchanged.get(entry.text)?.shift() : undefined,
+  );
+  const parsedEntries = layout.items.filter((_, i) => slots[i] === undefined);
+  const reduced = layout.head + parsedEntries.map((e) => e.text).join('') + layout.tail;
+  let list: ParsedList;
+  try {
+    list = parseList(reduced, limits);
+  } catch {
+    return undefined; // the whole text's own error message, with its line numbers
+  }
+  if (list.items.length !== parsedEntries.length) return undefined;
+  const fresh = list.items.values();
+  list.items.forEach((fields, i) => {
+    const entry = parsedEntries[i] as ItemText;
+    if (entry.standalone) parsedFrom.set(fields.document.doc, entry.text);
+  });
+  list.items = slots.map((reused) =>
+    reused
+      ? { document: reused.document, path: reused.path, indexText: String(reused.index) }
+      : (fresh.next().value as ItemFields),
+  );
+  return list;
+}
+
+/**
+ * Parses a ResourceList (function output, or input given to a function). Given the list that was
+ * sent to the function, items it passed through unchanged are taken over instead of parsed again:
+ * most functions change a few resources, and parsing is most of an exec function's cost.
+ */
+export function parseResourceList(
+  text: string,
+  limits: YamlLimits = {},
+  sent?: SentResourceList,
+): ParsedResourceList {
+  const maxLength = limits.maxDocumentLength ?? DEFAULT_MAX_DOCUMENT_LENGTH;
+  const list =
+    (sent && text.length <= maxLength ? parseReusing(text, limits, sent) : undefined) ??
+    parseList(text, limits);
+  return { ...list, items: assignIndexes(list.items) };
 }
