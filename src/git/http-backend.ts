@@ -1,12 +1,13 @@
 /**
- * Serves git's smart HTTP protocol by running `git http-backend` as a CGI per request, for the
- * repositories under one project root. Used by `lading serve` (`/git/…`) and by the test git
- * server. The request body is streamed to the backend (pushes may be large); gzip-encoded bodies
- * are passed through for the backend to inflate.
+ * Serves git's HTTP protocol for the repositories under one project root. Used by `lading serve`
+ * (`/git/…`) and by the test git server. The smart endpoints of a plain repository run the service
+ * directly (smart-http.ts); everything else runs `git http-backend` as a CGI. The request body is
+ * streamed (pushes may be large); gzip-encoded bodies are inflated on the way.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { serveSmartHttp, smartRequest } from './smart-http.js';
 
 export interface HttpBackendRequest {
   /** Directory holding the bare repositories (`GIT_PROJECT_ROOT`). */
@@ -30,7 +31,7 @@ export function gitHttpBackendPath(): string {
 }
 
 /** Runs one request through `git http-backend`; resolves when the response has been sent. */
-export function serveHttpBackend(
+export async function serveHttpBackend(
   req: IncomingMessage,
   res: ServerResponse,
   request: HttpBackendRequest,
@@ -56,6 +57,24 @@ export function serveHttpBackend(
   if (typeof protocol === 'string') env.GIT_PROTOCOL = protocol;
   if (request.remoteUser !== undefined) env.REMOTE_USER = request.remoteUser;
 
+  const smart = smartRequest(env.REQUEST_METHOD ?? '', request.projectRoot, request.pathInfo, request.query);
+  if (smart) {
+    const serviceEnv: NodeJS.ProcessEnv = {
+      PATH: env.PATH,
+      HOME: env.HOME,
+      LC_ALL: 'C',
+      GIT_CONFIG_NOSYSTEM: '1',
+    };
+    if (env.GIT_PROTOCOL !== undefined) serviceEnv.GIT_PROTOCOL = env.GIT_PROTOCOL;
+    if (env.REMOTE_USER !== undefined) serviceEnv.REMOTE_USER = env.REMOTE_USER;
+    const served = await serveSmartHttp(req, res, smart, { env: serviceEnv, remoteUser: request.remoteUser });
+    if (served) return;
+  }
+  return runCgi(req, res, env);
+}
+
+/** Runs one request through `git http-backend` as a CGI. */
+function runCgi(req: IncomingMessage, res: ServerResponse, env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve) => {
     const child = spawn(gitHttpBackendPath(), [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const kill = (): void => {

@@ -37,6 +37,8 @@ export interface GitServer {
     gzipBodies: number;
     /** Pushes (POST git-receive-pack) by User-Agent. */
     pushesByAgent: Record<string, number>;
+    /** Requests by git service and method: `GET git-upload-pack` (ref discovery), `POST git-receive-pack`… */
+    byService: Record<string, number>;
   };
   stop(): Promise<void>;
 }
@@ -47,7 +49,13 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
   const home = path.join(root, 'home');
   await fs.promises.mkdir(reposDir);
   await fs.promises.mkdir(home);
-  const stats = { requests: 0, unauthorized: 0, gzipBodies: 0, pushesByAgent: {} as Record<string, number> };
+  const stats = {
+    requests: 0,
+    unauthorized: 0,
+    gzipBodies: 0,
+    pushesByAgent: {} as Record<string, number>,
+    byService: {} as Record<string, number>,
+  };
 
   const server = http.createServer((req, res) => {
     stats.requests += 1;
@@ -60,6 +68,9 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     }
     if (/gzip/i.test(req.headers['content-encoding'] ?? '')) stats.gzipBodies += 1;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const service = url.searchParams.get('service') ?? url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+    stats.byService[`${req.method ?? ''} ${service}`] =
+      (stats.byService[`${req.method ?? ''} ${service}`] ?? 0) + 1;
     if (req.method === 'POST' && url.pathname.endsWith('/git-receive-pack')) {
       const agent = req.headers['user-agent'] ?? '';
       stats.pushesByAgent[agent] = (stats.pushesByAgent[agent] ?? 0) + 1;
