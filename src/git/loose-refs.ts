@@ -27,67 +27,60 @@ export class LooseRefWriter {
 
   constructor(private readonly gitDir: string) {}
 
-  async write(updates: readonly KnownRefValue[]): Promise<boolean> {
+  write(updates: readonly KnownRefValue[]): boolean {
     for (const { ref, newOid } of updates) {
       assertRefName(ref);
       if (newOid !== null) assertOid(newOid);
     }
     const deletions = updates.filter((u) => u.newOid === null).map((u) => u.ref);
     if (deletions.length > 0) {
-      const packed = await this.packedRefs();
+      const packed = this.packedRefs();
       if (deletions.some((ref) => packed.includes(` ${ref}\n`))) return false;
     }
     for (const { ref, newOid } of updates) {
       const file = path.join(this.gitDir, ref);
       if (newOid === null) {
-        await fs.promises.rm(file, { force: true });
-        await removeEmptyParents(this.gitDir, path.dirname(file));
+        fs.rmSync(file, { force: true });
+        removeEmptyParents(this.gitDir, path.dirname(file));
       } else {
-        await writeRefFile(file, newOid);
+        writeRefFile(file, newOid);
       }
     }
     return true;
   }
 
   /** The text of `packed-refs` ('' when there is none), read again only when it changed. */
-  private async packedRefs(): Promise<string> {
+  private packedRefs(): string {
     const file = path.join(this.gitDir, 'packed-refs');
-    const stat = await fs.promises.stat(file).catch(notFound(undefined));
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (stat === undefined) return '';
     const key = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-    if (this.packed?.key !== key) this.packed = { key, text: await fs.promises.readFile(file, 'utf8') };
+    if (this.packed?.key !== key) this.packed = { key, text: fs.readFileSync(file, 'utf8') };
     return this.packed.text;
   }
 }
 
 /** git's own lock name: an existing one (another writer, or a crash) stops us as it stops git. */
-async function writeRefFile(file: string, oid: string): Promise<void> {
+function writeRefFile(file: string, oid: string): void {
   const lock = `${file}.lock`;
-  await writeFileInDir(lock, `${oid}\n`, { flag: 'wx' });
+  writeFileInDir(lock, `${oid}\n`, { flag: 'wx' });
   try {
-    await fs.promises.rename(lock, file);
+    fs.renameSync(lock, file);
   } catch (err) {
-    await fs.promises.rm(lock, { force: true });
+    fs.rmSync(lock, { force: true });
     throw err;
   }
 }
 
 /** Like git: directories left empty by a deleted ref go too, up to `refs/heads`, `refs/tags`… */
-async function removeEmptyParents(gitDir: string, dir: string): Promise<void> {
+function removeEmptyParents(gitDir: string, dir: string): void {
   const stop = path.join(gitDir, 'refs');
   for (let current = dir; path.dirname(current) !== stop && current.startsWith(stop);) {
     try {
-      await fs.promises.rmdir(current);
+      fs.rmdirSync(current);
     } catch {
       return; // not empty (or already gone)
     }
     current = path.dirname(current);
   }
-}
-
-function notFound<T>(fallback: T): (err: NodeJS.ErrnoException) => T {
-  return (err) => {
-    if (err.code === 'ENOENT') return fallback;
-    throw err;
-  };
 }
