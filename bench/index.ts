@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { startLading, REPO_ROOT } from '../test/support/lading-server.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { coldStart } from './cold-start.js';
-import { createMany, getText, median, ms, printTable, rssBytes, timeRuns, type Row } from './support.js';
+import { createMany, getText, median, mib, ms, printTable, rssBytes, timeRuns, type Row } from './support.js';
 import { watchLatency } from './watch-latency.js';
 import { packageBenchmarks } from './packages.js';
 import { approveBenchmarks } from './approve.js';
@@ -85,8 +85,8 @@ async function listBenchmarks(rows: Row[]): Promise<void> {
     });
     rows.push({
       benchmark: '(e) server RSS after the LIST benchmark',
-      figure: `${(rssBytes(lading.process.pid ?? 0) / 1024 / 1024).toFixed(0)} MiB`,
-      baseline: `${(rssBytes(baseline.pid) / 1024 / 1024).toFixed(0)} MiB`,
+      figure: mib(rssBytes(lading.process.pid ?? 0)),
+      baseline: mib(rssBytes(baseline.pid)),
     });
     const latency = await watchLatency(lading.url, 1000);
     rows.push({

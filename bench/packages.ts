@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commitToBranch, gitAt, startGitServer } from '../test/support/git-server.js';
 import { REPO_ROOT, startLading } from '../test/support/lading-server.js';
-import { getText, median, ms, rssBytes, timeRuns, type Row } from './support.js';
+import { getText, median, mib, ms, rssBytes, timeRuns, type Row } from './support.js';
 
 const PACKAGES = 100;
 const TAGS = 100;
@@ -71,7 +71,7 @@ export async function packageBenchmarks(): Promise<Row[]> {
     });
     rows.push({
       benchmark: `(issue 3 d, partial) RSS with 1 repository, ${expected} revisions`,
-      figure: `${(rssBytes(server.process.pid ?? 0) / 1024 / 1024).toFixed(0)} MiB`,
+      figure: mib(rssBytes(server.process.pid ?? 0)),
       goal: '≤ 250 MB at 100 repositories',
     });
     await server.stop();

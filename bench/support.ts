@@ -115,12 +115,14 @@ export async function createMany(
   }
 }
 
-/** Resident set size of a process, from /proc. */
-export function rssBytes(pid: number): number {
+/** Resident set size of a process (or its peak, `VmHWM`), from /proc. */
+export function rssBytes(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1];
   return Number(kb ?? NaN) * 1024;
 }
+
+export const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 /**
  * CPU seconds a process has used (user + system), with those of its children that have exited and
