@@ -12,37 +12,31 @@ import type {
   ResourceListData,
 } from '../function-runtime.js';
 import type { BuiltinFunction } from './builtin-function.js';
-import { applyReplacements } from './apply-replacements.js';
-import { applySetters } from './apply-setters.js';
-import { createSetters } from './create-setters.js';
-import { ensureNameSubstring } from './ensure-name-substring.js';
-import { searchReplace } from './search-replace.js';
-import { setAnnotations } from './set-annotations.js';
-import { setImage } from './set-image.js';
-import { setLabels } from './set-labels.js';
-import { setNamespace } from './set-namespace.js';
-import { starlark } from './starlark.js';
-import { upsertResource } from './upsert-resource.js';
 
 /** Registries whose images the builtin runtime answers for. */
 export const CATALOG_PREFIXES = ['gcr.io/kpt-fn/', 'ghcr.io/kptdev/krm-functions-catalog/'] as const;
 
-const FUNCTIONS: readonly BuiltinFunction[] = [
-  applyReplacements,
-  applySetters,
-  createSetters,
-  ensureNameSubstring,
-  searchReplace,
-  setAnnotations,
-  setImage,
-  setLabels,
-  setNamespace,
-  starlark,
-  upsertResource,
-];
+/**
+ * The builtins by catalog name, each loaded when a pipeline first uses it: a command such as
+ * `lading fn render` then starts without compiling functions it does not run (starlark alone is a
+ * language interpreter).
+ */
+const FUNCTIONS: Readonly<Record<string, () => Promise<BuiltinFunction>>> = {
+  'apply-replacements': async () => (await import('./apply-replacements.js')).applyReplacements,
+  'apply-setters': async () => (await import('./apply-setters.js')).applySetters,
+  'create-setters': async () => (await import('./create-setters.js')).createSetters,
+  'ensure-name-substring': async () => (await import('./ensure-name-substring.js')).ensureNameSubstring,
+  'search-replace': async () => (await import('./search-replace.js')).searchReplace,
+  'set-annotations': async () => (await import('./set-annotations.js')).setAnnotations,
+  'set-image': async () => (await import('./set-image.js')).setImage,
+  'set-labels': async () => (await import('./set-labels.js')).setLabels,
+  'set-namespace': async () => (await import('./set-namespace.js')).setNamespace,
+  starlark: async () => (await import('./starlark.js')).starlark,
+  'upsert-resource': async () => (await import('./upsert-resource.js')).upsertResource,
+};
 
 /** Names of the catalog functions implemented as builtins. */
-export const BUILTIN_FUNCTIONS: readonly string[] = FUNCTIONS.map((f) => f.name);
+export const BUILTIN_FUNCTIONS: readonly string[] = Object.keys(FUNCTIONS);
 
 /** The catalog function name of an image (`gcr.io/kpt-fn/set-labels:v0.2` → `set-labels`), if any. */
 export function catalogFunctionName(image: string): string | undefined {
@@ -82,17 +76,22 @@ function runner(fn: BuiltinFunction): FunctionRunner {
 
 /** The builtin runtime; `resolve` answers `undefined` for images it does not implement. */
 export function createBuiltinRuntime(options: BuiltinRuntimeOptions = {}): FunctionRuntime {
-  const byName = new Map<string, FunctionRunner>();
-  for (const fn of FUNCTIONS) {
-    if (options.only && !options.only.includes(fn.name)) continue;
-    byName.set(fn.name, runner(fn));
-  }
+  const runners = new Map<string, Promise<FunctionRunner>>();
   return {
     name: 'builtin',
     resolve(target: FunctionTarget): Promise<FunctionRunner | undefined> {
-      if (target.image === undefined) return Promise.resolve(undefined);
-      const name = catalogFunctionName(target.image);
-      return Promise.resolve(name === undefined ? undefined : byName.get(name));
+      const name = target.image === undefined ? undefined : catalogFunctionName(target.image);
+      const load = name !== undefined && Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
+      if (!name || !load || (options.only && !options.only.includes(name))) return Promise.resolve(undefined);
+      let loaded = runners.get(name);
+      if (!loaded) {
+        loaded = load().then((fn) => {
+          if (fn.name !== name) throw new Error(`builtin "${name}" loaded function "${fn.name}"`);
+          return runner(fn);
+        });
+        runners.set(name, loaded);
+      }
+      return loaded;
     },
   };
 }
