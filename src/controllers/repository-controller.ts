@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { REPOSITORY_FINALIZER, type Repository as RepositoryObject } from '../apis/index.js';
 import { NotFoundError, isPlainObject, type KubeObject } from '../apimachinery/index.js';
-import type { Store } from '../db/index.js';
+import type { Change, Store } from '../db/index.js';
 import {
   clearIndex,
   repositoryRefOf,
@@ -41,6 +41,26 @@ export interface RepositoryControllerDeps {
 }
 
 const RESOURCE = groupResource(repositoryKind);
+
+interface ObjectMetaFields {
+  metadata?: { generation?: number; deletionTimestamp?: string; finalizers?: string[] };
+}
+
+/**
+ * Whether a change to a Repository asks for a sync: anything but an update of its status alone
+ * (the generation, deletion and finalizers unchanged). The controller's own status writes —
+ * `packageCount` changes with every package created — must not start another full sync each.
+ */
+export function needsReconcile(change: Pick<Change, 'type' | 'json' | 'prevJson'>): boolean {
+  if (change.type !== 'MODIFIED' || change.prevJson === null) return true;
+  const before = (JSON.parse(change.prevJson) as ObjectMetaFields).metadata ?? {};
+  const after = (JSON.parse(change.json) as ObjectMetaFields).metadata ?? {};
+  return (
+    before.generation !== after.generation ||
+    before.deletionTimestamp !== after.deletionTimestamp ||
+    JSON.stringify(before.finalizers ?? []) !== JSON.stringify(after.finalizers ?? [])
+  );
+}
 /** Porch retries a repository that failed on the network after 30 s. */
 const RETRY_AFTER_FAILURE_MS = 30_000;
 const WRITER = { fieldManager: 'lading-repository-controller' };
@@ -58,7 +78,7 @@ export class RepositoryController {
 
   async start(): Promise<void> {
     this.#unsubscribe = this.deps.hub.onResource(RESOURCE, (change) => {
-      this.#queue.add(`${change.key.namespace}/${change.key.name}`);
+      if (needsReconcile(change)) this.#queue.add(`${change.key.namespace}/${change.key.name}`);
     });
     await this.resyncAll();
     this.#timer = setInterval(() => void this.resyncAll(), this.deps.resyncIntervalMs);
