@@ -21,7 +21,7 @@ export interface CommitTreeOptions {
   signal?: AbortSignal;
 }
 
-export function commitTree(options: CommitTreeOptions, writer: LooseObjectWriter): string {
+export async function commitTree(options: CommitTreeOptions, writer: LooseObjectWriter): Promise<string> {
   const body = encodeCommit({
     tree: options.tree,
     parents: options.parents ?? [],
@@ -30,5 +30,5 @@ export function commitTree(options: CommitTreeOptions, writer: LooseObjectWriter
     date: options.date ?? new Date(),
     message: options.message,
   });
-  return writer.write('commit', body, options.signal);
+  return await writer.write('commit', body, options.signal);
 }

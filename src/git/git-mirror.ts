@@ -242,7 +242,7 @@ export class GitMirror {
   }
 
   commitTree(options: CommitTreeOptions): Promise<string> {
-    return new Promise((resolve) => resolve(commitTree(options, this.writer)));
+    return commitTree(options, this.writer);
   }
 
   /**
@@ -258,21 +258,13 @@ export class GitMirror {
     return this.updateRefs([{ ref, newOid: null, expectedOldOid }], signal);
   }
 
-  /** Known ref values written as loose refs; false when git must apply them (or writing failed). */
-  private writeKnownRefs(updates: readonly LocalRefUpdate[]): boolean {
-    try {
-      return this.refWriter.write(updates);
-    } catch {
-      return false;
-    }
-  }
-
   /** Several local ref updates in one transaction (all or none). */
   async updateRefs(updates: readonly LocalRefUpdate[], signal?: AbortSignal): Promise<void> {
     try {
       // Values without an old-value check are facts (what the remote now has): no git needed.
       const known = updates.every((u) => u.expectedOldOid === undefined);
-      if (!(known && this.writeKnownRefs(updates))) await updateRefs(updates, this.local(signal));
+      if (!(known && (await this.refWriter.write(updates).catch(() => false))))
+        await updateRefs(updates, this.local(signal));
       this.refs.apply(updates);
     } catch (err) {
       this.refs.invalidate();

@@ -32,7 +32,7 @@ describe('LooseRefWriter', () => {
   it('creates, moves and deletes refs that git then reads, leaving no empty directories', async () => {
     const dir = await repo();
     expect(
-      new LooseRefWriter(dir).write([
+      await new LooseRefWriter(dir).write([
         { ref: 'refs/heads/drafts/pkg/ws', newOid: initial },
         { ref: 'refs/tags/pkg/v1', newOid: initial },
       ]),
@@ -44,7 +44,9 @@ describe('LooseRefWriter', () => {
         `refs/tags/pkg/v1 ${initial}`,
       ].join('\n'),
     );
-    expect(new LooseRefWriter(dir).write([{ ref: 'refs/heads/drafts/pkg/ws', newOid: null }])).toBe(true);
+    expect(await new LooseRefWriter(dir).write([{ ref: 'refs/heads/drafts/pkg/ws', newOid: null }])).toBe(
+      true,
+    );
     expect(fs.existsSync(path.join(dir, 'refs/heads/drafts'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'refs/heads'))).toBe(true);
     await gitAt(dir, ['fsck', '--strict']);
@@ -55,12 +57,12 @@ describe('LooseRefWriter', () => {
     await gitAt(dir, ['update-ref', 'refs/tags/pkg/v1', initial]);
     await gitAt(dir, ['pack-refs', '--all', '--prune']);
     const tree = (await gitAt(dir, ['rev-parse', `${initial}^{tree}`])).trim();
-    new LooseRefWriter(dir).write([{ ref: 'refs/heads/main', newOid: tree }]);
+    await new LooseRefWriter(dir).write([{ ref: 'refs/heads/main', newOid: tree }]);
     expect((await gitAt(dir, ['rev-parse', 'refs/heads/main'])).trim()).toBe(tree);
 
     const before = await refsOf(dir);
     expect(
-      new LooseRefWriter(dir).write([
+      await new LooseRefWriter(dir).write([
         { ref: 'refs/heads/new', newOid: initial },
         { ref: 'refs/tags/pkg/v1', newOid: null },
       ]),
@@ -71,16 +73,16 @@ describe('LooseRefWriter', () => {
   it('throws, leaving no lock behind, when a directory stands where the ref file goes', async () => {
     const dir = await repo();
     await gitAt(dir, ['update-ref', 'refs/heads/a/b', initial]);
-    expect(() => new LooseRefWriter(dir).write([{ ref: 'refs/heads/a', newOid: initial }])).toThrow();
+    await expect(new LooseRefWriter(dir).write([{ ref: 'refs/heads/a', newOid: initial }])).rejects.toThrow();
     expect(fs.existsSync(path.join(dir, 'refs/heads/a.lock'))).toBe(false);
   });
 
   it('refuses a bad ref name or oid before writing anything', async () => {
     const dir = await repo();
-    expect(() => new LooseRefWriter(dir).write([{ ref: 'refs/heads/../x', newOid: initial }])).toThrow(
-      'not a valid full ref name',
-    );
-    expect(() => new LooseRefWriter(dir).write([{ ref: 'refs/heads/x', newOid: 'abc' }])).toThrow(
+    await expect(
+      new LooseRefWriter(dir).write([{ ref: 'refs/heads/../x', newOid: initial }]),
+    ).rejects.toThrow('not a valid full ref name');
+    await expect(new LooseRefWriter(dir).write([{ ref: 'refs/heads/x', newOid: 'abc' }])).rejects.toThrow(
       'not a full object id',
     );
     expect(await refsOf(dir)).toBe(`refs/heads/main ${initial}`);

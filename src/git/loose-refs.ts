@@ -27,60 +27,67 @@ export class LooseRefWriter {
 
   constructor(private readonly gitDir: string) {}
 
-  write(updates: readonly KnownRefValue[]): boolean {
+  async write(updates: readonly KnownRefValue[]): Promise<boolean> {
     for (const { ref, newOid } of updates) {
       assertRefName(ref);
       if (newOid !== null) assertOid(newOid);
     }
     const deletions = updates.filter((u) => u.newOid === null).map((u) => u.ref);
     if (deletions.length > 0) {
-      const packed = this.packedRefs();
+      const packed = await this.packedRefs();
       if (deletions.some((ref) => packed.includes(` ${ref}\n`))) return false;
     }
     for (const { ref, newOid } of updates) {
       const file = path.join(this.gitDir, ref);
       if (newOid === null) {
-        fs.rmSync(file, { force: true });
-        removeEmptyParents(this.gitDir, path.dirname(file));
+        await fs.promises.rm(file, { force: true });
+        await removeEmptyParents(this.gitDir, path.dirname(file));
       } else {
-        writeRefFile(file, newOid);
+        await writeRefFile(file, newOid);
       }
     }
     return true;
   }
 
   /** The text of `packed-refs` ('' when there is none), read again only when it changed. */
-  private packedRefs(): string {
+  private async packedRefs(): Promise<string> {
     const file = path.join(this.gitDir, 'packed-refs');
-    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    const stat = await fs.promises.stat(file).catch(notFound(undefined));
     if (stat === undefined) return '';
     const key = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-    if (this.packed?.key !== key) this.packed = { key, text: fs.readFileSync(file, 'utf8') };
+    if (this.packed?.key !== key) this.packed = { key, text: await fs.promises.readFile(file, 'utf8') };
     return this.packed.text;
   }
 }
 
 /** git's own lock name: an existing one (another writer, or a crash) stops us as it stops git. */
-function writeRefFile(file: string, oid: string): void {
+async function writeRefFile(file: string, oid: string): Promise<void> {
   const lock = `${file}.lock`;
-  writeFileInDir(lock, `${oid}\n`, { flag: 'wx' });
+  await writeFileInDir(lock, `${oid}\n`, { flag: 'wx' });
   try {
-    fs.renameSync(lock, file);
+    await fs.promises.rename(lock, file);
   } catch (err) {
-    fs.rmSync(lock, { force: true });
+    await fs.promises.rm(lock, { force: true });
     throw err;
   }
 }
 
 /** Like git: directories left empty by a deleted ref go too, up to `refs/heads`, `refs/tags`… */
-function removeEmptyParents(gitDir: string, dir: string): void {
+async function removeEmptyParents(gitDir: string, dir: string): Promise<void> {
   const stop = path.join(gitDir, 'refs');
   for (let current = dir; path.dirname(current) !== stop && current.startsWith(stop);) {
     try {
-      fs.rmdirSync(current);
+      await fs.promises.rmdir(current);
     } catch {
       return; // not empty (or already gone)
     }
     current = path.dirname(current);
   }
+}
+
+function notFound<T>(fallback: T): (err: NodeJS.ErrnoException) => T {
+  return (err) => {
+    if (err.code === 'ENOENT') return fallback;
+    throw err;
+  };
 }
