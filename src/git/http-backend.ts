@@ -30,7 +30,10 @@ export function gitHttpBackendPath(): string {
   return backendPath;
 }
 
-/** Runs one request through `git http-backend`; resolves when the response has been sent. */
+/**
+ * Serves one request: a smart endpoint directly, the rest through `git http-backend`. Resolves when
+ * the response has been sent.
+ */
 export async function serveHttpBackend(
   req: IncomingMessage,
   res: ServerResponse,
