@@ -39,11 +39,22 @@ export async function serveHttpBackend(
   res: ServerResponse,
   request: HttpBackendRequest,
 ): Promise<void> {
-  const env: NodeJS.ProcessEnv = {
+  // What git itself runs with, whether it is the service alone or http-backend.
+  const gitEnv: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: request.home,
     LC_ALL: 'C',
     GIT_CONFIG_NOSYSTEM: '1',
+  };
+  const protocol = req.headers['git-protocol'];
+  if (typeof protocol === 'string') gitEnv.GIT_PROTOCOL = protocol;
+  if (request.remoteUser !== undefined) gitEnv.REMOTE_USER = request.remoteUser;
+
+  const smart = smartRequest(req.method ?? 'GET', request.projectRoot, request.pathInfo, request.query);
+  if (smart && (await serveSmartHttp(req, res, smart, gitEnv))) return;
+
+  const env: NodeJS.ProcessEnv = {
+    ...gitEnv,
     GIT_PROJECT_ROOT: request.projectRoot,
     GIT_HTTP_EXPORT_ALL: '1',
     GATEWAY_INTERFACE: 'CGI/1.1',
@@ -56,23 +67,6 @@ export async function serveHttpBackend(
   if (req.headers['content-length'] !== undefined) env.CONTENT_LENGTH = req.headers['content-length'];
   if (req.headers['content-encoding'] !== undefined)
     env.HTTP_CONTENT_ENCODING = req.headers['content-encoding'];
-  const protocol = req.headers['git-protocol'];
-  if (typeof protocol === 'string') env.GIT_PROTOCOL = protocol;
-  if (request.remoteUser !== undefined) env.REMOTE_USER = request.remoteUser;
-
-  const smart = smartRequest(env.REQUEST_METHOD ?? '', request.projectRoot, request.pathInfo, request.query);
-  if (smart) {
-    const serviceEnv: NodeJS.ProcessEnv = {
-      PATH: env.PATH,
-      HOME: env.HOME,
-      LC_ALL: 'C',
-      GIT_CONFIG_NOSYSTEM: '1',
-    };
-    if (env.GIT_PROTOCOL !== undefined) serviceEnv.GIT_PROTOCOL = env.GIT_PROTOCOL;
-    if (env.REMOTE_USER !== undefined) serviceEnv.REMOTE_USER = env.REMOTE_USER;
-    const served = await serveSmartHttp(req, res, smart, { env: serviceEnv, remoteUser: request.remoteUser });
-    if (served) return;
-  }
   return runCgi(req, res, env);
 }
 

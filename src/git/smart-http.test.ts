@@ -79,9 +79,12 @@ describe('serveSmartHttp with a plain git client', () => {
       }
       const env = { PATH: process.env.PATH, HOME: tmp, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' };
       const protocol = req.headers['git-protocol'];
-      void serveSmartHttp(req, res, request, {
-        env: typeof protocol === 'string' ? { ...env, GIT_PROTOCOL: protocol } : env,
-      }).then((done) => {
+      void serveSmartHttp(
+        req,
+        res,
+        request,
+        typeof protocol === 'string' ? { ...env, GIT_PROTOCOL: protocol } : env,
+      ).then((done) => {
         served.push(`${req.method ?? ''} ${pathname} ${String(done)}`);
         if (!done) res.writeHead(404).end();
       });

@@ -95,20 +95,15 @@ const NO_CACHE = {
   'Cache-Control': 'no-cache, max-age=0, must-revalidate',
 };
 
-export interface SmartServeOptions {
-  env: NodeJS.ProcessEnv;
-  remoteUser?: string | undefined;
-}
-
 /**
- * Serves `request`; resolves true when done, false when it must go to `git http-backend` instead
- * (before anything was sent).
+ * Serves `request` with git running in `gitEnv` (`REMOTE_USER` is the authenticated user); resolves
+ * true when done, false when it must go to `git http-backend` instead (before anything was sent).
  */
 export async function serveSmartHttp(
   req: IncomingMessage,
   res: ServerResponse,
   request: SmartRequest,
-  options: SmartServeOptions,
+  gitEnv: NodeJS.ProcessEnv,
 ): Promise<boolean> {
   let config: string;
   try {
@@ -118,17 +113,17 @@ export async function serveSmartHttp(
   }
   const setting = serviceSetting(config, request.service);
   if (setting === undefined) return false;
-  if (!serviceEnabled(setting, request.service, options.remoteUser)) {
+  if (!serviceEnabled(setting, request.service, gitEnv.REMOTE_USER)) {
     res.writeHead(403, { ...NO_CACHE, 'Content-Type': 'text/plain' });
     res.end('Forbidden\n');
     return true;
   }
   // As http-backend: the pusher's identity for reflogs comes from the HTTP user.
-  const user = options.remoteUser || 'anonymous';
+  const user = gitEnv.REMOTE_USER || 'anonymous';
   const env: NodeJS.ProcessEnv = {
     GIT_COMMITTER_NAME: user,
     GIT_COMMITTER_EMAIL: `${user}@http.${req.socket.remoteAddress ?? '(none)'}`,
-    ...options.env,
+    ...gitEnv,
   };
   const args = [request.service, '--stateless-rpc', ...(request.advertise ? ['--advertise-refs'] : []), '.'];
   const child = spawn('git', args, { cwd: request.dir, env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -318,6 +318,7 @@ export function parseResourceList(
   limits: YamlLimits = {},
   sent?: SentResourceList,
 ): ParsedResourceList {
+  // The size limit is the whole text's: a too-large output goes to parseList, which refuses it.
   const maxLength = limits.maxDocumentLength ?? DEFAULT_MAX_DOCUMENT_LENGTH;
   const list =
     (sent && text.length <= maxLength ? parseReusing(text, limits, sent) : undefined) ??

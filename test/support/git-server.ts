@@ -69,8 +69,8 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     if (/gzip/i.test(req.headers['content-encoding'] ?? '')) stats.gzipBodies += 1;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const service = url.searchParams.get('service') ?? url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
-    stats.byService[`${req.method ?? ''} ${service}`] =
-      (stats.byService[`${req.method ?? ''} ${service}`] ?? 0) + 1;
+    const key = `${req.method ?? ''} ${service}`;
+    stats.byService[key] = (stats.byService[key] ?? 0) + 1;
     if (req.method === 'POST' && url.pathname.endsWith('/git-receive-pack')) {
       const agent = req.headers['user-agent'] ?? '';
       stats.pushesByAgent[agent] = (stats.pushesByAgent[agent] ?? 0) + 1;
