@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 
+export { apiCall } from '../test/support/lading-server.js';
+
 export interface Row {
   benchmark: string;
   figure: string;
@@ -35,18 +37,6 @@ export async function timeRuns(runs: number, warmup: number, fn: () => Promise<v
     times.push(performance.now() - start);
   }
   return times;
-}
-
-/** A JSON API call against a server; throws with the answer unless it is 2xx. */
-export async function apiCall<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(baseUrl + path, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
 }
 
 export async function getText(url: string): Promise<string> {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitServer, type GitServer } from '../support/git-server.js';
-import { startLading, type LadingServer } from '../support/lading-server.js';
+import { apiCall, startLading, type LadingServer } from '../support/lading-server.js';
 
 const API = '/apis/porch.kpt.dev/v1alpha1/namespaces/default/packagerevisions';
 const REPOS = '/apis/config.porch.kpt.dev/v1alpha1/namespaces/default/repositories';
@@ -20,16 +20,8 @@ interface Obj {
 describe('package writes and the remote', () => {
   let git: GitServer;
   let server: LadingServer;
-  const call = async (method: string, path: string, body?: unknown): Promise<Obj> => {
-    const res = await fetch(server.url + path, {
-      method,
-      headers: { 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return JSON.parse(text) as Obj;
-  };
+  const call = (method: string, path: string, body?: unknown): Promise<Obj> =>
+    apiCall<Obj>(server.url, method, path, body);
   const fetches = (): number => git.stats.byService['POST git-upload-pack'] ?? 0;
 
   beforeAll(async () => {

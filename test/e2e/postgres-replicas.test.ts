@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startGitServer, type GitServer } from '../support/git-server.js';
-import { startLading, type LadingServer } from '../support/lading-server.js';
+import { apiCall, startLading, type LadingServer } from '../support/lading-server.js';
 
 const pg = await startPostgres();
 const skip = 'skip' in pg ? pg.skip : undefined;
@@ -84,19 +84,9 @@ describe.skipIf(skip !== undefined)('two replicas on one PostgreSQL', () => {
   it('takes package writes on the follower: it opens the repository itself and indexes the package', async () => {
     const leaders = (s: LadingServer) => s.logs.filter((l) => l.includes('"acquired leadership"')).length;
     const [leader, follower] = leaders(a) === 1 ? [a, b] : [b, a];
-    const send = async (server: LadingServer, method: string, path: string, body?: unknown) => {
-      const res = await fetch(server.url + path, {
-        method,
-        headers: { 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-      return JSON.parse(text) as {
-        metadata: { labels?: Record<string, string> };
-        spec: Record<string, unknown>;
-      };
-    };
+    type Sent = { metadata: { labels?: Record<string, string> }; spec: Record<string, unknown> };
+    const send = (server: LadingServer, method: string, path: string, body?: unknown) =>
+      apiCall<Sent>(server.url, method, path, body);
     await send(leader, 'POST', '/apis/config.porch.kpt.dev/v1alpha1/namespaces/default/repositories', {
       apiVersion: 'config.porch.kpt.dev/v1alpha1',
       kind: 'Repository',

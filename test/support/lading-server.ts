@@ -94,3 +94,15 @@ export async function startLading(options: StartOptions = {}): Promise<LadingSer
     },
   };
 }
+
+/** A JSON API call against a server; throws with the answer unless it is 2xx. */
+export async function apiCall<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
