@@ -29,7 +29,7 @@ const refsOf = async (dir: string): Promise<string> =>
   (await gitAt(dir, ['for-each-ref', '--format=%(refname) %(objectname)'])).trim();
 
 describe('LooseRefWriter', () => {
-  it('creates, moves and deletes refs that git then reads, leaving no empty directories', async () => {
+  it('creates, moves and deletes refs that git then reads', async () => {
     const dir = await repo();
     expect(
       await new LooseRefWriter(dir).write([
@@ -47,8 +47,29 @@ describe('LooseRefWriter', () => {
     expect(await new LooseRefWriter(dir).write([{ ref: 'refs/heads/drafts/pkg/ws', newOid: null }])).toBe(
       true,
     );
-    expect(fs.existsSync(path.join(dir, 'refs/heads/drafts'))).toBe(false);
-    expect(fs.existsSync(path.join(dir, 'refs/heads'))).toBe(true);
+    expect(await refsOf(dir)).toBe([`refs/heads/main ${initial}`, `refs/tags/pkg/v1 ${initial}`].join('\n'));
+    await gitAt(dir, ['fsck', '--strict']);
+  });
+
+  it('keeps the directories of a deleted ref, and writes a ref where only empty ones stand', async () => {
+    const dir = await repo();
+    const writer = new LooseRefWriter(dir);
+    await writer.write([{ ref: 'refs/heads/drafts/pkg/sub/ws', newOid: initial }]);
+    await writer.write([{ ref: 'refs/heads/drafts/pkg/sub/ws', newOid: null }]);
+    expect(fs.statSync(path.join(dir, 'refs/heads/drafts/pkg/sub')).isDirectory()).toBe(true);
+
+    expect(await writer.write([{ ref: 'refs/heads/drafts/pkg', newOid: initial }])).toBe(true);
+    expect(await refsOf(dir)).toBe(
+      [`refs/heads/drafts/pkg ${initial}`, `refs/heads/main ${initial}`].join('\n'),
+    );
+    // git sees the same and can itself write a ref where the writer left directories.
+    await writer.write([
+      { ref: 'refs/heads/drafts/pkg', newOid: null },
+      { ref: 'refs/heads/x/y', newOid: initial },
+    ]);
+    await writer.write([{ ref: 'refs/heads/x/y', newOid: null }]);
+    await gitAt(dir, ['update-ref', 'refs/heads/x', initial]);
+    expect(await refsOf(dir)).toBe([`refs/heads/main ${initial}`, `refs/heads/x ${initial}`].join('\n'));
     await gitAt(dir, ['fsck', '--strict']);
   });
 
@@ -70,7 +91,7 @@ describe('LooseRefWriter', () => {
     expect(await refsOf(dir)).toBe(before);
   });
 
-  it('throws, leaving no lock behind, when a directory stands where the ref file goes', async () => {
+  it('throws, leaving no lock behind, when a ref stands under the name of the new one', async () => {
     const dir = await repo();
     await gitAt(dir, ['update-ref', 'refs/heads/a/b', initial]);
     await expect(new LooseRefWriter(dir).write([{ ref: 'refs/heads/a', newOid: initial }])).rejects.toThrow();

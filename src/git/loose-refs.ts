@@ -6,8 +6,13 @@
  *
  * A deletion of a ref that is in `packed-refs` would need that file rewritten: then this returns
  * false before touching anything, and the caller lets `git update-ref` do it. An I/O error (a
- * directory where a ref file should be, …) is thrown; all updates are absolute values, so the
+ * ref under a name that is a ref file, …) is thrown; all updates are absolute values, so the
  * caller can simply let git apply the same updates again.
+ *
+ * A deleted ref leaves its directories behind (`refs/heads/drafts/<pkg>/`): the next draft of the
+ * package needs them again, and making a directory costs as much as writing a file. git reads refs
+ * the same with or without empty directories, and like git's own writer this one removes empty
+ * ones that stand where a ref file goes.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -39,12 +44,8 @@ export class LooseRefWriter {
     }
     for (const { ref, newOid } of updates) {
       const file = path.join(this.gitDir, ref);
-      if (newOid === null) {
-        await fs.promises.rm(file, { force: true });
-        await removeEmptyParents(this.gitDir, path.dirname(file));
-      } else {
-        await writeRefFile(file, newOid);
-      }
+      if (newOid === null) await fs.promises.rm(file, { force: true });
+      else await writeRefFile(file, newOid);
     }
     return true;
   }
@@ -65,24 +66,32 @@ async function writeRefFile(file: string, oid: string): Promise<void> {
   const lock = `${file}.lock`;
   await writeFileInDir(lock, `${oid}\n`, { flag: 'wx' });
   try {
-    await fs.promises.rename(lock, file);
+    await renameOverEmptyDirectory(lock, file);
   } catch (err) {
     await fs.promises.rm(lock, { force: true });
     throw err;
   }
 }
 
-/** Like git: directories left empty by a deleted ref go too, up to `refs/heads`, `refs/tags`… */
-async function removeEmptyParents(gitDir: string, dir: string): Promise<void> {
-  const stop = path.join(gitDir, 'refs');
-  for (let current = dir; path.dirname(current) !== stop && current.startsWith(stop);) {
-    try {
-      await fs.promises.rmdir(current);
-    } catch {
-      return; // not empty (or already gone)
-    }
-    current = path.dirname(current);
+/** `rename`, first removing a tree of empty directories (left by deleted refs) that is in the way. */
+async function renameOverEmptyDirectory(from: string, to: string): Promise<void> {
+  try {
+    await fs.promises.rename(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    await removeEmptyTree(to);
+    await fs.promises.rename(from, to);
   }
+}
+
+/** Removes a directory holding nothing but empty directories; throws if it holds any file. */
+async function removeEmptyTree(dir: string): Promise<void> {
+  for (const entry of await fs.promises.readdir(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) throw new Error(`ref ${entry.name} exists under ${dir}`);
+    await removeEmptyTree(path.join(dir, entry.name));
+  }
+  await fs.promises.rmdir(dir);
 }
 
 function notFound<T>(fallback: T): (err: NodeJS.ErrnoException) => T {
