@@ -9,6 +9,9 @@
  * A server that does not speak smart HTTP with `report-status` and `atomic`, or that could not
  * take our pack, fails with failure `protocol`: the caller then pushes with the git CLI instead.
  */
+import * as http from 'node:http';
+import * as https from 'node:https';
+
 import { GitAuthenticationError, GitError } from './errors.js';
 import type { GitPushRejectedError } from './errors.js';
 import type { RejectedRef } from './errors.js';
@@ -183,9 +186,9 @@ async function request(
 ): Promise<Buffer> {
   const shown = redact(url, options.secrets);
   const what = `git push to ${shown.replace(/\/(info\/refs\?.*|git-receive-pack)$/, '')}`;
-  let response: Response;
+  let response: HttpResponse;
   try {
-    response = await fetch(url, {
+    response = await send(url, {
       method: init.method,
       headers: { 'User-Agent': 'git/lading', ...options.headers, ...init.headers },
       ...(init.body === undefined ? {} : { body: init.body }),
@@ -199,23 +202,65 @@ async function request(
       cause: err,
     });
   }
-  const body = Buffer.from(await response.arrayBuffer());
-  const details = { command: ['git', 'push', shown], exitCode: response.status };
-  if (response.status === 401 || response.status === 403) {
+  const { status, type, body } = response;
+  const details = { command: ['git', 'push', shown], exitCode: status };
+  if (status === 401 || status === 403) {
     throw new GitAuthenticationError(
-      `${what} failed: Authentication failed (HTTP ${response.status}); check the repository's credentials`,
+      `${what} failed: Authentication failed (HTTP ${status}); check the repository's credentials`,
       details,
     );
   }
-  if (!response.ok) {
+  if (status < 200 || status > 299) {
     const text = redact(body.toString('utf8', 0, 512).trim(), options.secrets);
-    throw new GitError(`${what} failed: HTTP ${response.status}${text ? `: ${text}` : ''}`, details);
+    throw new GitError(`${what} failed: HTTP ${status}${text ? `: ${text}` : ''}`, details);
   }
-  const type = response.headers.get('content-type') ?? '';
   if (init.expectType !== undefined && !type.startsWith(init.expectType)) {
     throw protocolError(`the server answered ${type || 'without a content type'}, not smart HTTP`, shown);
   }
   return body;
+}
+
+interface HttpResponse {
+  status: number;
+  type: string;
+  body: Buffer;
+}
+
+/**
+ * One request with node's client (connections kept alive by its global agent), which costs a
+ * fraction of `fetch` per call. Redirects are not followed: like git, which follows them only on
+ * discovery, a redirected discovery leaves the push to the git CLI.
+ */
+function send(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: Buffer; signal: AbortSignal },
+): Promise<HttpResponse> {
+  const target = new URL(url);
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      target,
+      {
+        method: init.method,
+        headers: { ...init.headers, 'Content-Length': String(init.body?.length ?? 0) },
+        signal: init.signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: res.headers['content-type'] ?? '',
+            body: Buffer.concat(chunks),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
 
 function requestSignal(options: HttpPushOptions): AbortSignal {
