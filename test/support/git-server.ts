@@ -49,6 +49,10 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
   const home = path.join(root, 'home');
   await fs.promises.mkdir(reposDir);
   await fs.promises.mkdir(home);
+  // Like a hosting service, which schedules housekeeping itself (GitLab counts pushes), the
+  // server runs no `git gc --auto` after every push: on a small machine shared with the server
+  // under test that is one process per push for nothing.
+  await fs.promises.writeFile(path.join(home, '.gitconfig'), '[receive]\n\tautogc = false\n');
   const stats = {
     requests: 0,
     unauthorized: 0,

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -55,15 +56,18 @@ export async function startLading(options: StartOptions = {}): Promise<LadingSer
   );
   const logs: string[] = [];
   let stderr = '';
+  let serving = false;
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     const timer = setTimeout(() => reject(new Error(`lading did not start within 30s\n${stderr}`)), 30_000);
     lines.on('line', (line) => {
       logs.push(line);
+      if (serving) return;
       try {
         const entry = JSON.parse(line) as { msg?: string; url?: string };
         if (entry.msg === 'lading is serving' && entry.url) {
+          serving = true;
           clearTimeout(timer);
           resolve(entry.url);
         }
@@ -95,14 +99,33 @@ export async function startLading(options: StartOptions = {}): Promise<LadingSer
   };
 }
 
-/** A JSON API call against a server; throws with the answer unless it is 2xx. */
-export async function apiCall<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(baseUrl + path, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+/** Connections reused across calls: the benches' clients should cost the machine little. */
+const keepAlive = new http.Agent({ keepAlive: true });
+
+/** A JSON API call against a plain-HTTP server; throws with the answer unless it is 2xx. */
+export function apiCall<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise<T>((resolve, reject) => {
+    const req = http.request(
+      baseUrl + path,
+      {
+        method,
+        agent: keepAlive,
+        headers: { 'content-type': 'application/json', 'content-length': payload?.length ?? 0 },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status > 299) reject(new Error(`${method} ${path}: ${status} ${text}`));
+          else resolve(JSON.parse(text) as T);
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
   });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
 }
