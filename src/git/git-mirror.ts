@@ -289,8 +289,9 @@ export class GitMirror {
   /**
    * Over http(s) the push is spoken in-process with the objects this mirror wrote since the last
    * push. The git CLI pushes instead when the remote is not http(s), when a proxy is set (git
-   * honours it, `fetch` does not), and whenever the in-process push could not be made (no answer,
-   * TLS trust only git has, an incomplete pack): then git's own answer is the one reported.
+   * honours it, node's HTTP client does not), and whenever the in-process push could not be made
+   * (no answer, a redirect, TLS trust only git has, an incomplete pack): then git's own answer is
+   * the one reported.
    */
   private async pushToRemote(
     updates: readonly PushUpdate[],
@@ -334,7 +335,7 @@ export class GitMirror {
   }
 }
 
-/** A proxy git would use for http(s), which `fetch` would not. */
+/** A proxy git would use for http(s), which node's HTTP client would not. */
 function proxyConfigured(): boolean {
   return PROXY_VARIABLES.some((name) => (process.env[name] ?? '') !== '');
 }

@@ -47,9 +47,9 @@ export class LooseObjectWriter {
     return this.cached(oid, type, body);
   }
 
-  /** Once the object is in the repository, later reads of it need not ask git. */
+  /** Once the object is in the repository, later reads of it (blobs too) need not ask git. */
   private cached(oid: string, type: WritableType, body: Buffer): string {
-    sharedObjectCache.set({ oid, type, data: body });
+    sharedObjectCache.setWritten({ oid, type, data: body });
     return oid;
   }
 

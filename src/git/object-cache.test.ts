@@ -19,10 +19,14 @@ describe('ObjectCache', () => {
     expect(['a', 'b', 'c', 'd'].filter((oid) => cache.get(oid) !== undefined)).toEqual(['a', 'c', 'd']);
   });
 
-  it('never keeps blobs, nor anything over 64 KiB', () => {
+  it('keeps blobs only when this process wrote them, and nothing over 64 KiB', () => {
     const cache = new ObjectCache(1024 * 1024);
     cache.set(object('big', 64 * 1024 + 1));
-    cache.set(object('blob', 10, 'blob'));
-    expect([cache.get('big'), cache.get('blob')]).toEqual([undefined, undefined]);
+    cache.setWritten(object('big-written', 64 * 1024 + 1, 'blob'));
+    cache.set(object('blob-read', 10, 'blob'));
+    cache.setWritten(object('blob-written', 10, 'blob'));
+    expect(['big', 'big-written', 'blob-read', 'blob-written'].filter((oid) => cache.get(oid))).toEqual([
+      'blob-written',
+    ]);
   });
 });

@@ -1,16 +1,17 @@
 /**
- * Small commits and trees kept in memory by id, shared by every mirror of the process: an object id names
+ * Small objects kept in memory by id, shared by every mirror of the process: an object id names
  * its content, so an entry is right in any repository that has that id. Commits and trees are
  * read again and again (each write re-reads its package's refs' commits and the trees on its
- * path); a byte budget with least-recently-used eviction bounds the memory.
+ * path), and the objects a write makes are read right back (the index reads the new Kptfile, the
+ * next `edit` copies the files); a byte budget with least-recently-used eviction bounds the memory.
  */
 import type { RawObject } from './batch-frames.js';
 
 /**
- * Commits and trees are what gets re-read (a package's refs' commits, the trees on its path);
- * blob contents are read for renders and stay with git.
+ * Of the objects read from git, commits and trees are what gets re-read; blob contents read for
+ * renders stay with git, or a large package would push everything else out.
  */
-const CACHED_TYPES: ReadonlySet<string> = new Set(['commit', 'tree']);
+const CACHED_READ_TYPES: ReadonlySet<string> = new Set(['commit', 'tree']);
 
 /** Objects larger than this are never kept (a huge tree would evict everything else). */
 const MAX_OBJECT_BYTES = 64 * 1024;
@@ -36,9 +37,18 @@ export class ObjectCache {
     this.bytes = 0;
   }
 
+  /** Keeps a commit or tree read from git. */
   set(object: RawObject): void {
-    if (!CACHED_TYPES.has(object.type) || object.data.length > MAX_OBJECT_BYTES) return;
-    if (this.objects.has(object.oid)) return;
+    if (CACHED_READ_TYPES.has(object.type)) this.keep(object);
+  }
+
+  /** Keeps an object this process has just written, of any type. */
+  setWritten(object: RawObject): void {
+    this.keep(object);
+  }
+
+  private keep(object: RawObject): void {
+    if (object.data.length > MAX_OBJECT_BYTES || this.objects.has(object.oid)) return;
     // A copy of its own: a small Buffer may be a slice of a shared 8 KiB pool slab, which keeping
     // it would keep whole.
     const data = Buffer.alloc(object.data.length);
