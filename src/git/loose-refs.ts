@@ -78,8 +78,7 @@ async function renameOverEmptyDirectory(from: string, to: string): Promise<void>
   try {
     await fs.promises.rename(from, to);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
     await removeEmptyTree(to);
     await fs.promises.rename(from, to);
   }
