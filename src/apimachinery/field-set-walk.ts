@@ -135,13 +135,24 @@ export interface Comparison {
 
 /** What changed from `lhs` to `rhs` (`undefined` = absent), path by path. */
 export function compareValues(lhs: unknown, rhs: unknown, schema: JSONSchemaProps | undefined): Comparison {
-  const out = { added: [] as FieldPath[], modified: [] as FieldPath[], removed: [] as FieldPath[] };
+  const out: Changes = { added: [], modified: [], removed: [] };
   compareNode(lhs, rhs, schema, [], out);
   return {
     added: FieldSet.of(out.added),
     modified: FieldSet.of(out.modified),
     removed: FieldSet.of(out.removed),
   };
+}
+
+interface Changes {
+  added: FieldPath[];
+  modified: FieldPath[];
+  removed: FieldPath[];
+}
+
+/** Whether a value (or its absence) has the shape of a `map` or `list` node. */
+function fits(kind: NodeKind, value: unknown): boolean {
+  return value === undefined || (kind === 'map' ? isPlainObject(value) : Array.isArray(value));
 }
 
 function isEmptyContainer(value: unknown): boolean {
@@ -152,43 +163,49 @@ function isEmptyContainer(value: unknown): boolean {
   );
 }
 
+/** Compares one node; `path` is the walk's stack (copied only when a change is recorded). */
 function compareNode(
   lhs: unknown,
   rhs: unknown,
   schema: JSONSchemaProps | undefined,
-  path: FieldPath,
-  out: { added: FieldPath[]; modified: FieldPath[]; removed: FieldPath[] },
+  path: string[],
+  out: Changes,
 ): void {
   if (lhs === undefined && rhs === undefined) return;
   const kind = nodeKind(schema, rhs ?? lhs);
-  const fits = (v: unknown): boolean =>
-    v === undefined || (kind === 'map' ? isPlainObject(v) : Array.isArray(v));
   // Structure is only walked when both sides have it; empty or null containers compare as leaves.
   const structural =
-    kind !== 'leaf' && fits(lhs) && fits(rhs) && !(isEmptyContainer(lhs) && isEmptyContainer(rhs));
+    kind !== 'leaf' &&
+    fits(kind, lhs) &&
+    fits(kind, rhs) &&
+    !(isEmptyContainer(lhs) && isEmptyContainer(rhs));
   if (!structural) {
     if (path.length === 0) return;
-    if (lhs === undefined) out.added.push(path);
-    else if (rhs === undefined) out.removed.push(path);
-    else if (!jsonEqual(lhs, rhs)) out.modified.push(path);
+    if (lhs === undefined) out.added.push([...path]);
+    else if (rhs === undefined) out.removed.push([...path]);
+    else if (!jsonEqual(lhs, rhs)) out.modified.push([...path]);
     return;
   }
   if (kind === 'map') {
     const left = (lhs ?? {}) as Record<string, unknown>;
     const right = (rhs ?? {}) as Record<string, unknown>;
     for (const key of new Set([...Object.keys(left), ...Object.keys(right)])) {
+      path.push(`f:${key}`);
       const l = Object.hasOwn(left, key) ? left[key] : undefined;
       const r = Object.hasOwn(right, key) ? right[key] : undefined;
-      compareNode(l, r, propertySchema(schema, key), [...path, `f:${key}`], out);
+      compareNode(l, r, propertySchema(schema, key), path, out);
+      path.pop();
     }
   } else {
     const left = listItems((lhs ?? []) as unknown[], schema, path);
     const right = listItems((rhs ?? []) as unknown[], schema, path);
     for (const element of new Set([...left.keys(), ...right.keys()])) {
-      compareNode(left.get(element), right.get(element), itemSchema(schema), [...path, element], out);
+      path.push(element);
+      compareNode(left.get(element), right.get(element), itemSchema(schema), path, out);
+      path.pop();
     }
   }
   if (path.length === 0) return;
-  if (lhs === undefined) out.added.push(path);
-  else if (rhs === undefined) out.removed.push(path);
+  if (lhs === undefined) out.added.push([...path]);
+  else if (rhs === undefined) out.removed.push([...path]);
 }

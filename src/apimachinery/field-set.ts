@@ -10,7 +10,7 @@
  * In `FieldsV1`, every element is an object key; `".": {}` marks a node that is itself a member
  * and also has members below it.
  *
- * Sets are values: every operation returns a new set and leaves its operands alone.
+ * Sets are immutable values: operations never change their operands (and may return one of them).
  */
 
 export type FieldPath = readonly string[];
@@ -117,6 +117,8 @@ export class FieldSet {
   }
 
   union(other: FieldSet): FieldSet {
+    if (other.isEmpty()) return this;
+    if (this.isEmpty()) return other;
     return this.combine(
       other,
       (a, b) => a || b,
@@ -125,6 +127,8 @@ export class FieldSet {
   }
 
   intersection(other: FieldSet): FieldSet {
+    if (this.isEmpty()) return this;
+    if (other.isEmpty()) return other;
     return this.combine(
       other,
       (a, b) => a && b,
@@ -134,6 +138,7 @@ export class FieldSet {
 
   /** Members of this set that are not members of `other` (exact paths; descendants are kept). */
   difference(other: FieldSet): FieldSet {
+    if (this.isEmpty() || other.isEmpty()) return this;
     return this.combine(
       other,
       (a, b) => a && !b,
@@ -181,12 +186,18 @@ export class FieldSet {
   ): FieldSet {
     const members = new Set<string>();
     const children = new Map<string, FieldSet>();
-    for (const element of new Set([...this.elements(), ...other.elements()])) {
+    const elements = new Set([
+      ...this.members,
+      ...this.children.keys(),
+      ...other.members,
+      ...other.children.keys(),
+    ]);
+    for (const element of elements) {
       if (member(this.members.has(element), other.members.has(element))) members.add(element);
       const merged = child(this.child(element), other.child(element));
       if (!merged.isEmpty()) children.set(element, merged);
     }
-    return new FieldSet(members, children);
+    return members.size === 0 && children.size === 0 ? FieldSet.emptySet : new FieldSet(members, children);
   }
 }
 

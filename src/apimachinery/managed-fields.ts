@@ -163,7 +163,8 @@ export interface UpdateManagedFieldsInput {
  * Records a create, update or patch by `manager` (operation `Update`): every field the write
  * added or changed (all set fields on create) becomes the manager's and is taken from every other
  * manager; removed fields are dropped from all managers. The manager's entry gets time `now` when
- * the write changed anything. Returns a new object; `next` is not modified.
+ * the write changed anything. Returns a new object with its own `metadata`, sharing the rest with
+ * `next`, which is not modified.
  *
  * The starting entries are those sent in `next` (clients may edit managedFields directly) unless
  * it has none or this is a subresource write; then those of `prev`. A `managedFields` of exactly
@@ -178,8 +179,8 @@ export function updateManagedFields(input: UpdateManagedFieldsInput): KubeObject
   const owners = decodeManagedFields(start);
 
   const schema = objectRootSchema(input.schema);
-  const prev = input.prev === undefined ? {} : withoutManagedFields(input.prev);
-  const changes = compareValues(prev, withoutManagedFields(input.next), schema);
+  const prev = input.prev === undefined ? {} : managedFieldsOmitted(input.prev);
+  const changes = compareValues(prev, managedFieldsOmitted(input.next), schema);
   const changed = trackedFields(changes.modified.union(changes.added), input.ignoredFields);
   const removed = changes.removed;
 
@@ -201,5 +202,14 @@ export function updateManagedFields(input: UpdateManagedFieldsInput): KubeObject
     // A write that changed nothing of its own leaves the manager's entry (and its time) alone.
     updated.push({ ...previous, fields: kept });
   }
-  return withManagedFields(input.next, updated);
+  const entries = encodeManagedFields(updated);
+  const { managedFields: _sent, ...metadata } = input.next.metadata ?? {};
+  return { ...input.next, metadata: entries.length > 0 ? { ...metadata, managedFields: entries } : metadata };
+}
+
+/** A view of `object` without `metadata.managedFields`, sharing everything else (for reading only). */
+function managedFieldsOmitted(object: KubeObject): KubeObject {
+  if (object.metadata?.managedFields === undefined) return object;
+  const { managedFields: _omitted, ...metadata } = object.metadata;
+  return { ...object, metadata };
 }

@@ -356,6 +356,20 @@ describe('updateManagedFields', () => {
   });
 });
 
+it('does not modify its inputs and returns its own metadata', () => {
+  const prev = update(undefined, config({ replicas: 1 }, { labels: { app: 'web' } }), 'creator', 'T1');
+  const next = config(
+    { replicas: 2 },
+    { labels: { app: 'web' }, managedFields: prev.metadata.managedFields },
+  );
+  const [prevCopy, nextCopy] = [structuredClone(prev), structuredClone(next)];
+  const updated = update(prev, next, 'editor', 'T2');
+  expect(prev).toEqual(prevCopy);
+  expect(next).toEqual(nextCopy);
+  expect(updated.metadata).not.toBe(next.metadata);
+  expect(Object.keys(owners(updated))).toEqual(['creator/Update', 'editor/Update']);
+});
+
 describe('serverSideApply: special cases', () => {
   it('credits an object without managedFields to before-first-apply', () => {
     const legacy = config({ replicas: 1 });
