@@ -21,7 +21,7 @@ export interface CommitTreeOptions {
   signal?: AbortSignal;
 }
 
-export async function commitTree(options: CommitTreeOptions, writer: LooseObjectWriter): Promise<string> {
+export function commitTree(options: CommitTreeOptions, writer: LooseObjectWriter): string {
   const body = encodeCommit({
     tree: options.tree,
     parents: options.parents ?? [],
@@ -30,5 +30,5 @@ export async function commitTree(options: CommitTreeOptions, writer: LooseObject
     date: options.date ?? new Date(),
     message: options.message,
   });
-  return await writer.write('commit', body, options.signal);
+  return writer.write('commit', body, options.signal);
 }

@@ -241,7 +241,7 @@ export class GitMirror {
     return writeTree(this.reader, this.writer, base, changes, options);
   }
 
-  commitTree(options: CommitTreeOptions): Promise<string> {
+  commitTree(options: CommitTreeOptions): string {
     return commitTree(options, this.writer);
   }
 

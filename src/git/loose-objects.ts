@@ -28,7 +28,7 @@ export class LooseObjectWriter {
   constructor(private readonly gitDir: string) {}
 
   /** Stores the object unless the repository has it loose already; returns its id. */
-  async write(type: WritableType, body: Buffer, signal?: AbortSignal): Promise<string> {
+  write(type: WritableType, body: Buffer, signal?: AbortSignal): string {
     signal?.throwIfAborted();
     const oid = objectId(type, body);
     this.written.set(oid, { oid, type, body });
@@ -38,10 +38,10 @@ export class LooseObjectWriter {
     const temp = path.join(dir, `tmp_obj_lading_${randomBytes(6).toString('hex')}`);
     const data = deflateSync(Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body]), { level: 1 });
     try {
-      await writeFileInDir(temp, data, { mode: 0o444 });
-      await fs.promises.rename(temp, file);
+      writeFileInDir(temp, data, { mode: 0o444 });
+      fs.renameSync(temp, file);
     } catch (err) {
-      await fs.promises.rm(temp, { force: true });
+      fs.rmSync(temp, { force: true });
       throw err;
     }
     return this.cached(oid, type, body);

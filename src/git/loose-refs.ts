@@ -44,8 +44,8 @@ export class LooseRefWriter {
     }
     for (const { ref, newOid } of updates) {
       const file = path.join(this.gitDir, ref);
-      if (newOid === null) await fs.promises.rm(file, { force: true });
-      else await writeRefFile(file, newOid);
+      if (newOid === null) fs.rmSync(file, { force: true });
+      else writeRefFile(file, newOid);
     }
     return true;
   }
@@ -62,35 +62,35 @@ export class LooseRefWriter {
 }
 
 /** git's own lock name: an existing one (another writer, or a crash) stops us as it stops git. */
-async function writeRefFile(file: string, oid: string): Promise<void> {
+function writeRefFile(file: string, oid: string): void {
   const lock = `${file}.lock`;
-  await writeFileInDir(lock, `${oid}\n`, { flag: 'wx' });
+  writeFileInDir(lock, `${oid}\n`, { flag: 'wx' });
   try {
-    await renameOverEmptyDirectory(lock, file);
+    renameOverEmptyDirectory(lock, file);
   } catch (err) {
-    await fs.promises.rm(lock, { force: true });
+    fs.rmSync(lock, { force: true });
     throw err;
   }
 }
 
 /** `rename`, first removing a tree of empty directories (left by deleted refs) that is in the way. */
-async function renameOverEmptyDirectory(from: string, to: string): Promise<void> {
+function renameOverEmptyDirectory(from: string, to: string): void {
   try {
-    await fs.promises.rename(from, to);
+    fs.renameSync(from, to);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
-    await removeEmptyTree(to);
-    await fs.promises.rename(from, to);
+    removeEmptyTree(to);
+    fs.renameSync(from, to);
   }
 }
 
 /** Removes a directory holding nothing but empty directories; throws if it holds any file. */
-async function removeEmptyTree(dir: string): Promise<void> {
-  for (const entry of await fs.promises.readdir(dir, { withFileTypes: true })) {
+function removeEmptyTree(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (!entry.isDirectory()) throw new Error(`ref ${entry.name} exists under ${dir}`);
-    await removeEmptyTree(path.join(dir, entry.name));
+    removeEmptyTree(path.join(dir, entry.name));
   }
-  await fs.promises.rmdir(dir);
+  fs.rmdirSync(dir);
 }
 
 function notFound<T>(fallback: T): (err: NodeJS.ErrnoException) => T {

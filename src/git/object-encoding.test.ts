@@ -114,9 +114,9 @@ describe('encodeCommit', () => {
 describe('LooseObjectWriter', () => {
   it('writes objects git reads and fsck accepts, and hands back what it wrote once', async () => {
     const writer = new LooseObjectWriter(repo);
-    const file = await writer.write('blob', Buffer.from('hello\n'));
-    const tree = await writer.write('tree', encodeTree([{ name: 'f', mode: '100644', oid: file }]));
-    const commit = await writer.write(
+    const file = writer.write('blob', Buffer.from('hello\n'));
+    const tree = writer.write('tree', encodeTree([{ name: 'f', mode: '100644', oid: file }]));
+    const commit = writer.write(
       'commit',
       encodeCommit({
         tree,

@@ -57,7 +57,7 @@ export async function writeTree(
   const root = buildTrie(changes, normalizeDirectory(options.directory), options.replaceDirectory === true);
   const baseTree = base === undefined ? undefined : await reader.treeOf(base, signal);
   const tree = await buildTree({ reader, writer, signal }, baseTree, root);
-  return tree ?? (await writer.write('tree', encodeTree([]), signal));
+  return tree ?? writer.write('tree', encodeTree([]), signal);
 }
 
 function buildTrie(changes: TreeChanges, directory: string, replace: boolean): Node {
@@ -116,7 +116,7 @@ async function buildTree(
       if (next.change === null) return [name, undefined];
       if (Buffer.isBuffer(next.change)) {
         const mode = existing?.mode === '100755' ? '100755' : '100644';
-        return [name, { name, mode, oid: await ctx.writer.write('blob', next.change, ctx.signal) }];
+        return [name, { name, mode, oid: ctx.writer.write('blob', next.change, ctx.signal) }];
       }
       return [name, { name, mode: next.change.mode, oid: next.change.oid }];
     },

@@ -89,7 +89,7 @@ async function ensureBranch(
       { 'README.md': Buffer.from('Created by porch') },
       sig(signal),
     );
-    const commit = await mirror.commitTree({
+    const commit = mirror.commitTree({
       tree,
       message: 'Initial commit: Creating main branch',
       author: DEFAULT_AUTHOR,

@@ -175,7 +175,7 @@ export class GitRepository implements Repository {
       );
       const date = now();
       const author = options.author ?? DEFAULT_AUTHOR;
-      const commit = await this.mirror.commitTree({
+      const commit = this.mirror.commitTree({
         tree,
         parents: [head],
         message: withKptTrailer(`Approving package revision ${pkg}/${revision}`, {
@@ -267,7 +267,7 @@ export class GitRepository implements Repository {
       if ((await this.mirror.entryAt(head, pkg, signal)) === undefined)
         return { updates: [], result: undefined };
       const tree = await this.mirror.writeTree(head, { [pkg]: null }, sig(signal));
-      const commit = await this.mirror.commitTree({
+      const commit = this.mirror.commitTree({
         tree,
         parents: [head],
         message: `Delete ${pkg}`,
@@ -333,7 +333,7 @@ export class GitRepository implements Repository {
       ...sig(signal),
     });
     const date = now();
-    const commit = await this.mirror.commitTree({
+    const commit = this.mirror.commitTree({
       tree,
       parents: [base],
       message: withKptTrailer(options.message, {
