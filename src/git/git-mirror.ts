@@ -263,12 +263,20 @@ export class GitMirror {
     try {
       // Values without an old-value check are facts (what the remote now has): no git needed.
       const known = updates.every((u) => u.expectedOldOid === undefined);
-      if (!(known && (await this.refWriter.write(updates).catch(() => false))))
-        await updateRefs(updates, this.local(signal));
+      if (!(known && this.writeKnownRefs(updates))) await updateRefs(updates, this.local(signal));
       this.refs.apply(updates);
     } catch (err) {
       this.refs.invalidate();
       throw err;
+    }
+  }
+
+  /** Writes ref values without git; false when git has to (a packed ref to delete, an I/O error). */
+  private writeKnownRefs(updates: readonly LocalRefUpdate[]): boolean {
+    try {
+      return this.refWriter.write(updates);
+    } catch {
+      return false;
     }
   }
 

@@ -32,14 +32,14 @@ export class LooseRefWriter {
 
   constructor(private readonly gitDir: string) {}
 
-  async write(updates: readonly KnownRefValue[]): Promise<boolean> {
+  write(updates: readonly KnownRefValue[]): boolean {
     for (const { ref, newOid } of updates) {
       assertRefName(ref);
       if (newOid !== null) assertOid(newOid);
     }
     const deletions = updates.filter((u) => u.newOid === null).map((u) => u.ref);
     if (deletions.length > 0) {
-      const packed = await this.packedRefs();
+      const packed = this.packedRefs();
       if (deletions.some((ref) => packed.includes(` ${ref}\n`))) return false;
     }
     for (const { ref, newOid } of updates) {
@@ -51,12 +51,12 @@ export class LooseRefWriter {
   }
 
   /** The text of `packed-refs` ('' when there is none), read again only when it changed. */
-  private async packedRefs(): Promise<string> {
+  private packedRefs(): string {
     const file = path.join(this.gitDir, 'packed-refs');
-    const stat = await fs.promises.stat(file).catch(notFound(undefined));
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (stat === undefined) return '';
     const key = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-    if (this.packed?.key !== key) this.packed = { key, text: await fs.promises.readFile(file, 'utf8') };
+    if (this.packed?.key !== key) this.packed = { key, text: fs.readFileSync(file, 'utf8') };
     return this.packed.text;
   }
 }
@@ -91,11 +91,4 @@ function removeEmptyTree(dir: string): void {
     removeEmptyTree(path.join(dir, entry.name));
   }
   fs.rmdirSync(dir);
-}
-
-function notFound<T>(fallback: T): (err: NodeJS.ErrnoException) => T {
-  return (err) => {
-    if (err.code === 'ENOENT') return fallback;
-    throw err;
-  };
 }
