@@ -69,12 +69,14 @@ export class Query {
     return seconds !== undefined && seconds > 0 ? seconds * 1000 : undefined;
   }
 
-  write(userAgent: string | undefined, warnings: string[]): WriteRequest {
+  /** `bodyDryRun`: a delete's `DeleteOptions.dryRun` (kubectl sends it there, not in the query). */
+  write(userAgent: string | undefined, warnings: string[], bodyDryRun: unknown = []): WriteRequest {
     const request: WriteRequest = { warnings };
-    const dryRun = this.params.getAll('dryRun');
+    if (!Array.isArray(bodyDryRun)) throw new BadRequestError('dryRun: Invalid value: must be a list');
+    const dryRun = [...this.params.getAll('dryRun'), ...(bodyDryRun as unknown[])];
     for (const value of dryRun) {
       if (value !== 'All')
-        throw new BadRequestError(`dryRun: Unsupported value: "${value}": supported values: "All"`);
+        throw new BadRequestError(`dryRun: Unsupported value: "${String(value)}": supported values: "All"`);
     }
     if (dryRun.length > 0) request.dryRun = true;
     const manager = this.string('fieldManager') ?? defaultManager(userAgent);

@@ -7,6 +7,7 @@ import {
   MethodNotAllowedError,
   NotFoundError,
   apiVersionOf,
+  type DeleteOptions,
   type KubeObject,
 } from '../apimachinery/index.js';
 import type {
@@ -153,6 +154,8 @@ async function execute(
     warnings,
   });
   const write = () => query.write(request.headers.userAgent, warnings);
+  const deleteWrite = (options: DeleteOptions) =>
+    query.write(request.headers.userAgent, warnings, options.dryRun ?? []);
   const sub: { subresource?: Subresource } =
     path.subresource === undefined ? {} : { subresource: path.subresource as Subresource };
   switch (verb) {
@@ -213,18 +216,15 @@ async function execute(
     case 'delete': {
       const body =
         request.body.length === 0 ? undefined : decodeBody(request.headers.contentType, request.body);
-      const result = await handler.delete(namespace, name, query.deleteOptions(body), write());
+      const options = query.deleteOptions(body);
+      const result = await handler.delete(namespace, name, options, deleteWrite(options));
       return reply(200, result.object);
     }
     case 'deletecollection': {
       const body =
         request.body.length === 0 ? undefined : decodeBody(request.headers.contentType, request.body);
-      const deleted = await handler.deleteCollection(
-        namespace,
-        query.list(),
-        query.deleteOptions(body),
-        write(),
-      );
+      const options = query.deleteOptions(body);
+      const deleted = await handler.deleteCollection(namespace, query.list(), options, deleteWrite(options));
       const list = {
         apiVersion: apiVersionOf(kind.group, path.version),
         kind: kind.names.listKind,

@@ -20,6 +20,7 @@ import { KPTFILE, validatePackagePaths } from '../krm/index.js';
 import type { ResourceHandler } from '../registry/index.js';
 import type { PackageRevisionDeps } from './package-revision-handler.js';
 import { kptfileFields, withFields } from './kptfile-fields.js';
+import { refuseDryRun } from './dry-run.js';
 import { renderForWrite, type RenderStatus } from './render-on-write.js';
 import { packageRevisionObject, recordFromObject, text, withClientMetadata } from './revision-objects.js';
 
@@ -90,6 +91,7 @@ export function createPackageResourcesHandler(deps: PackageResourcesDeps): Resou
       return { ...revisions, items };
     },
     async update(namespace, name, body, request) {
+      refuseDryRun(request, 'packagerevisionresources');
       if (request.subresource) unsupported(`the ${request.subresource} subresource`);
       if (!isPlainObject(body) || !isPlainObject(body.metadata)) {
         throw new BadRequestError('the body must be a PackageRevisionResources');

@@ -18,6 +18,7 @@ import {
 import type { ResourceHandler, WriteRequest } from '../registry/index.js';
 import type { FunctionRuntime } from '../fn/index.js';
 import { KPTFILE } from '../krm/index.js';
+import { refuseDryRun } from './dry-run.js';
 import { renderForWrite } from './render-on-write.js';
 import { filesForTask } from './creation-tasks.js';
 import {
@@ -102,6 +103,7 @@ function checkReadiness(name: string, verb: string, object: KubeObject): void {
 
 export function createPackageRevisionHandler(deps: PackageRevisionDeps): ResourceHandler {
   async function create(namespace: string, body: unknown, request: WriteRequest): Promise<KubeObject> {
+    refuseDryRun(request, 'packagerevisions');
     if (!isPlainObject(body) || !isPlainObject(body.metadata))
       throw new BadRequestError('the body must be a PackageRevision');
     const object = body as KubeObject;
@@ -177,6 +179,7 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
     body: unknown,
     request: WriteRequest & { subresource?: string },
   ): Promise<{ object: KubeObject; created: boolean }> {
+    refuseDryRun(request, 'packagerevisions');
     if (!isPlainObject(body) || !isPlainObject(body.metadata))
       throw new BadRequestError('the body must be a PackageRevision');
     const object = body as KubeObject;
@@ -254,6 +257,7 @@ export function createPackageRevisionHandler(deps: PackageRevisionDeps): Resourc
       return update(namespace, name, next, request);
     },
     async delete(namespace, name, options, request) {
+      refuseDryRun(request, 'packagerevisions');
       const current = await deps.index.get(namespace, name);
       const lifecycle = text(specOf(current).lifecycle);
       if (lifecycle === 'Published' && recordFromObject(current).revision > 0) {

@@ -196,4 +196,20 @@ describe('API errors', () => {
     expect(await currentRv()).toBe(before);
     expect((await request('GET', '/api/v1/namespaces/default/configmaps/dry')).status).toBe(404);
   });
+
+  it('does not delete on a DeleteOptions dryRun (how kubectl sends it), and checks its values', async () => {
+    expect(
+      (await request('POST', '/api/v1/namespaces/default/configmaps', JSON.stringify(cm('kept')))).status,
+    ).toBe(201);
+    const before = await currentRv();
+    const path = '/api/v1/namespaces/default/configmaps/kept';
+    const dry = await request('DELETE', path, JSON.stringify({ kind: 'DeleteOptions', dryRun: ['All'] }));
+    expect(dry.status).toBe(200);
+    expect(await currentRv()).toBe(before);
+    expect((await request('GET', path)).status).toBe(200);
+    const bad = await request('DELETE', path, JSON.stringify({ kind: 'DeleteOptions', dryRun: ['Some'] }));
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toBe('dryRun: Unsupported value: "Some": supported values: "All"');
+    expect((await request('GET', path)).status).toBe(200);
+  });
 });

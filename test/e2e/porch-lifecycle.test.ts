@@ -120,6 +120,51 @@ spec: {packageName: other, repository: deploy, workspaceName: ws1, lifecycle: Pr
     expect(proposed.stderr).toContain('value can be only created as Draft');
   });
 
+  it('refuses a server-side dry run of any package write, and writes nothing', async () => {
+    const refsBefore = await remote(['for-each-ref']);
+    const rvBefore = (await revision()).metadata.resourceVersion;
+    const dryCreate = await kubectl(
+      server.kubeconfig,
+      ['create', '--dry-run=server', '-f', '-'],
+      `apiVersion: porch.kpt.dev/v1alpha1
+kind: PackageRevision
+metadata: {name: deploy.dry.ws1}
+spec: {packageName: dry, repository: deploy, workspaceName: ws1, tasks: [{type: init, init: {description: dry}}]}
+`,
+    );
+    const dryPatch = await kubectl(server.kubeconfig, [
+      'patch',
+      'packagerevision',
+      NAME,
+      '--dry-run=server',
+      '--type=merge',
+      '-p',
+      '{"spec":{"lifecycle":"Proposed"}}',
+    ]);
+    const dryResources = await kubectl(server.kubeconfig, [
+      'patch',
+      'packagerevisionresources',
+      NAME,
+      '--dry-run=server',
+      '--type=merge',
+      '-p',
+      '{"spec":{"resources":{"extra.yaml":"a: 1\\n"}}}',
+    ]);
+    const dryDelete = await kubectl(server.kubeconfig, [
+      'delete',
+      'packagerevision',
+      NAME,
+      '--dry-run=server',
+    ]);
+    for (const result of [dryCreate, dryPatch, dryResources, dryDelete]) {
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('dryRun is not supported for packagerevision');
+    }
+    expect(await remote(['for-each-ref'])).toBe(refsBefore);
+    expect((await revision()).metadata.resourceVersion).toBe(rvBefore);
+    expect((await kubectl(server.kubeconfig, ['get', 'packagerevision', 'deploy.dry.ws1'])).code).not.toBe(0);
+  });
+
   it('proposes, then approves through the approval subresource', async () => {
     await k(['patch', 'packagerevision', NAME, '--type=merge', '-p', '{"spec":{"lifecycle":"Proposed"}}']);
     expect((await revision()).spec.lifecycle).toBe('Proposed');
