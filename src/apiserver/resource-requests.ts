@@ -153,8 +153,8 @@ async function execute(
     contentType: contentTypeOf(form),
     warnings,
   });
-  const write = () => query.write(request.headers.userAgent, warnings);
-  const deleteWrite = (options: DeleteOptions) =>
+  /** `options`: a delete's, whose `dryRun` counts too. */
+  const write = (options: DeleteOptions = {}) =>
     query.write(request.headers.userAgent, warnings, options.dryRun ?? []);
   const sub: { subresource?: Subresource } =
     path.subresource === undefined ? {} : { subresource: path.subresource as Subresource };
@@ -217,14 +217,14 @@ async function execute(
       const body =
         request.body.length === 0 ? undefined : decodeBody(request.headers.contentType, request.body);
       const options = query.deleteOptions(body);
-      const result = await handler.delete(namespace, name, options, deleteWrite(options));
+      const result = await handler.delete(namespace, name, options, write(options));
       return reply(200, result.object);
     }
     case 'deletecollection': {
       const body =
         request.body.length === 0 ? undefined : decodeBody(request.headers.contentType, request.body);
       const options = query.deleteOptions(body);
-      const deleted = await handler.deleteCollection(namespace, query.list(), options, deleteWrite(options));
+      const deleted = await handler.deleteCollection(namespace, query.list(), options, write(options));
       const list = {
         apiVersion: apiVersionOf(kind.group, path.version),
         kind: kind.names.listKind,
