@@ -140,7 +140,10 @@ async function loadShape(server: LadingServer, git: GitServer): Promise<Row[]> {
   // The first revision of every repository runs on a server that has just started and on
   // repositories that are still empty; the rest is the steady state.
   const steady = timings.filter((t) => !t.name.endsWith('.pkg-0.v1'));
-  const worst = timings.at(-1);
+  const slowest = (sorted: readonly Timing[]): string => {
+    const last = sorted.at(-1);
+    return last ? describe(last) : '-';
+  };
   const count = REPOSITORIES * PACKAGES * REVISIONS;
   // Where the machine's CPU went: Lading (with the git processes it ran), the git server's
   // git processes (upload-pack, receive-pack and what they run), and this process (the git
@@ -163,7 +166,7 @@ async function loadShape(server: LadingServer, git: GitServer): Promise<Row[]> {
     },
     {
       benchmark: "(issue 3 b) the worst revision, and the worst after each repository's first",
-      figure: `${worst ? describe(worst) : '-'}; ${steady.length ? describe(steady.at(-1) as Timing) : '-'}`,
+      figure: `${slowest(timings)}; ${slowest(steady)}`,
     },
     {
       benchmark: `(issue 3 b) CPU used during the load, per revision (the machine has ${cores} cores)`,
