@@ -39,6 +39,8 @@ export interface GitServer {
     pushesByAgent: Record<string, number>;
     /** Requests by git service and method: `GET git-upload-pack` (ref discovery), `POST git-receive-pack`… */
     byService: Record<string, number>;
+    /** Wall time (ms) of each push (POST git-receive-pack), from its request to its response's end. */
+    pushMs: number[];
   };
   stop(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     gzipBodies: 0,
     pushesByAgent: {} as Record<string, number>,
     byService: {} as Record<string, number>,
+    pushMs: [] as number[],
   };
 
   const server = http.createServer((req, res) => {
@@ -78,6 +81,8 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     if (req.method === 'POST' && url.pathname.endsWith('/git-receive-pack')) {
       const agent = req.headers['user-agent'] ?? '';
       stats.pushesByAgent[agent] = (stats.pushesByAgent[agent] ?? 0) + 1;
+      const start = performance.now();
+      res.once('finish', () => stats.pushMs.push(performance.now() - start));
     }
     void serveHttpBackend(req, res, {
       projectRoot: reposDir,
