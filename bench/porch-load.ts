@@ -137,8 +137,9 @@ async function loadShape(server: LadingServer, git: GitServer): Promise<Row[]> {
   const [serverAfter, benchAfter] = [cpuSeconds(pid), cpuSeconds('self')];
   timings.sort((a, b) => a.total - b.total);
   const times = timings.map((t) => t.total);
-  // The first revision of every repository runs on a server that has just started and on
-  // repositories that are still empty; the rest is the steady state.
+  // Every repository's first revision starts with all the clients at once, so all their steps
+  // coincide (any wave of 20 revisions started together is as slow, first in its repository or
+  // not); after it the clients drift apart, and the rest is the steady state.
   const steady = timings.filter((t) => !t.name.endsWith('.pkg-0.v1'));
   const slowest = (sorted: readonly Timing[]): string => {
     const last = sorted.at(-1);
