@@ -1,6 +1,8 @@
 /**
- * A real smart-HTTP git server for tests: `node:http` on 127.0.0.1 (free port) running
- * `git http-backend` as a CGI per request, with pushes enabled and optional basic auth.
+ * A real smart-HTTP git server for tests: `node:http` on 127.0.0.1 (free port) serving each
+ * request with Lading's `serveHttpBackend` (the smart endpoints run `git upload-pack` or
+ * `git receive-pack` as `git http-backend` does, the rest runs `git http-backend` as a CGI), with
+ * pushes enabled and optional basic auth.
  * Repositories are bare repos in a temp dir; stop() kills in-flight backends and removes it.
  */
 import { execFile } from 'node:child_process';
